@@ -1,0 +1,26 @@
+namespace Vz.Cli;
+
+/// <summary>vzbuild's exit codes; the README's table lists the same. Tested in ExitCodeTests.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything asked for was done.</summary>
+    public const int Ok = 0;
+    /// <summary>An error stopped the command (one line on stderr with a VZ code).</summary>
+    public const int Error = 1;
+    /// <summary>The command line itself was wrong.</summary>
+    public const int Usage = 2;
+    /// <summary>trace/minify: the traced program exited non-zero; the spec was still written.</summary>
+    public const int TracedCommandFailed = 3;
+    /// <summary>push/deploy: some nodes succeeded and some failed; the failed ones are named.</summary>
+    public const int PartialFailure = 4;
+    /// <summary>push/deploy: every node failed.</summary>
+    public const int AllFailed = 5;
+    /// <summary>spec check: the spec names paths that do not exist or globs that match nothing.</summary>
+    public const int CheckFailed = 6;
+    /// <summary>Interrupted by Ctrl-C.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>The exit code for a fleet operation, from how many nodes succeeded.</summary>
+    public static int ForFleet(int succeeded, int failed) =>
+        failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Vz.Cli.Commands;
+
+namespace Vz.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"vzbuild: {error.Message}");
+            Console.Error.WriteLine("  hint: run vzbuild --help");
+            return ExitCodes.Usage;
+        }
+        return parse.Invoke();
+    }
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("vzbuild: trace programs, bundle minimal images, and ship them to small VPS nodes.");
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(LddCommand.Create());
+        root.Subcommands.Add(SpecCommand.Create());
+        root.Subcommands.Add(BundleCommand.Create());
+        root.Subcommands.Add(ImageCommand.Create());
+        root.Subcommands.Add(MinifyCommand.Create());
+        root.Subcommands.Add(PushCommand.Create());
+        return root;
+    }
+}

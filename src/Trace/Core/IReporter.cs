@@ -1,0 +1,55 @@
+namespace Vz;
+
+/// <summary>
+/// How libraries tell the user what is happening, without knowing whether a
+/// terminal is attached. The CLI draws progress bars on a terminal and prints
+/// plain lines when piped; tests collect the messages.
+/// </summary>
+public interface IReporter
+{
+    /// <summary>A plain informational line ("wrote spec ./spec (214 files)").</summary>
+    void Info(string message);
+
+    /// <summary>Something the user should see but that does not fail the command.</summary>
+    void Warn(string message);
+
+    /// <summary>Progress of one named piece of work (a node, a file); total 0 when unknown.</summary>
+    void Progress(string task, long done, long total, string? status = null);
+}
+
+/// <summary>Writes lines to stderr; progress as occasional plain lines. Used when piped.</summary>
+public sealed class PlainReporter(TextWriter output) : IReporter
+{
+    readonly Dictionary<string, int> lastDecile = new();
+    readonly Lock gate = new();
+
+    public static PlainReporter StdErr { get; } = new(Console.Error);
+
+    public void Info(string message) { lock (gate) output.WriteLine(message); }
+
+    public void Warn(string message) { lock (gate) output.WriteLine($"warning: {message}"); }
+
+    public void Progress(string task, long done, long total, string? status = null)
+    {
+        // One line per 10% step (or per status change when the total is unknown) keeps logs short.
+        var decile = total > 0 ? (int)(done * 10 / total) : -1;
+        lock (gate)
+        {
+            if (lastDecile.TryGetValue(task, out var last) && last == decile && status is null)
+                return;
+            lastDecile[task] = decile;
+            var pct = total > 0 ? $" {done * 100 / total}%" : "";
+            output.WriteLine($"{task}:{pct} {status}".TrimEnd());
+        }
+    }
+}
+
+/// <summary>Collects everything; for tests and for --json output.</summary>
+public sealed class CollectingReporter : IReporter
+{
+    readonly Lock gate = new();
+    public List<string> Lines { get; } = new();
+    public void Info(string message) { lock (gate) Lines.Add(message); }
+    public void Warn(string message) { lock (gate) Lines.Add($"warning: {message}"); }
+    public void Progress(string task, long done, long total, string? status = null) { }
+}

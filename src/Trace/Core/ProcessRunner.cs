@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Vz;
+
+/// <summary>The result of one child process.</summary>
+public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
+{
+    public bool Ok => ExitCode == 0;
+}
+
+/// <summary>What to run. Args are passed as a list, never through a shell.</summary>
+public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Args)
+{
+    public string? WorkingDirectory { get; init; }
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+    /// <summary>Bytes written to the child's stdin, then closed. Null leaves stdin inherited.</summary>
+    public byte[]? StdIn { get; init; }
+    /// <summary>When true, stdout and stderr go straight to ours (the traced program's output passes through).</summary>
+    public bool PassThrough { get; init; }
+    public TimeSpan? Timeout { get; init; }
+}
+
+/// <summary>
+/// The single seam in front of every external program vz drives (strace, xdelta3,
+/// podman, runc, ansible-playbook, ssh-keygen). Tests use the real programs.
+/// </summary>
+public static class ProcessRunner
+{
+    /// <summary>Finds an executable on PATH (or checks a path); null when absent.</summary>
+    public static string? Which(string name)
+    {
+        if (name.Contains('/'))
+            return File.Exists(name) ? Path.GetFullPath(name) : null;
+        var path = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate) && IsExecutable(candidate))
+                return candidate;
+        }
+        return null;
+    }
+
+    static bool IsExecutable(string path)
+    {
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>Runs to completion and captures output (unless PassThrough).</summary>
+    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct = default)
+    {
+        var psi = new ProcessStartInfo(spec.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = !spec.PassThrough,
+            RedirectStandardError = !spec.PassThrough,
+            RedirectStandardInput = spec.StdIn is not null,
+            WorkingDirectory = spec.WorkingDirectory ?? "",
+        };
+        foreach (var a in spec.Args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in spec.Environment)
+        {
+            if (v is null) psi.Environment.Remove(k);
+            else psi.Environment[k] = v;
+        }
+
+        using var p = new Process { StartInfo = psi };
+        try
+        {
+            p.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new VzException("VZ0001", $"cannot run {spec.FileName}: {e.Message}");
+        }
+
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        Task outTask = Task.CompletedTask, errTask = Task.CompletedTask;
+        if (!spec.PassThrough)
+        {
+            outTask = PumpAsync(p.StandardOutput, stdout);
+            errTask = PumpAsync(p.StandardError, stderr);
+        }
+        if (spec.StdIn is not null)
+        {
+            try
+            {
+                await p.StandardInput.BaseStream.WriteAsync(spec.StdIn, ct);
+                p.StandardInput.Close();
+            }
+            catch (IOException) { /* child closed stdin early; its exit code tells */ }
+        }
+
+        using var timeout = spec.Timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await p.WaitForExitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                throw new VzException("VZ0002", $"{spec.FileName} did not finish within {spec.Timeout}");
+            throw;
+        }
+        await Task.WhenAll(outTask, errTask);
+        return new ProcessResult(p.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    public static ProcessResult Run(ProcessSpec spec) => RunAsync(spec).GetAwaiter().GetResult();
+
+    /// <summary>Runs and throws a VzException naming the command when it fails.</summary>
+    public static ProcessResult RunChecked(string code, string fileName, params string[] args)
+    {
+        var r = Run(new ProcessSpec(fileName, args));
+        if (!r.Ok)
+        {
+            var why = (r.StdErr.Length > 0 ? r.StdErr : r.StdOut).Trim();
+            var line = why.Split('\n').LastOrDefault() ?? "";
+            throw new VzException(code, $"{fileName} {string.Join(' ', args)} exited {r.ExitCode}: {line}");
+        }
+        return r;
+    }
+
+    static async Task PumpAsync(StreamReader reader, StringBuilder into)
+    {
+        var buf = new char[8192];
+        int n;
+        while ((n = await reader.ReadAsync(buf)) > 0)
+            into.Append(buf, 0, n);
+    }
+}

@@ -1,0 +1,26 @@
+namespace Vz;
+
+/// <summary>
+/// The one error type that reaches the user. Every failure vz expects (bad input,
+/// a missing tool, a node that refused) is one of these, with a stable code
+/// (VZ1xxx trace, VZ2xxx bundle and image, VZ3xxx deploy) and an optional hint.
+/// The CLI prints it as one line plus the hint; anything else is a bug.
+/// </summary>
+public class VzException : Exception
+{
+    public VzException(string code, string message, string? hint = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Code = code;
+        Hint = hint;
+    }
+
+    /// <summary>Stable code such as VZ1001; listed in the README.</summary>
+    public string Code { get; }
+
+    /// <summary>What the user can do about it, or null.</summary>
+    public string? Hint { get; }
+
+    /// <summary>Wraps this error with what was being done: "push to node-a: ...".</summary>
+    public VzException Context(string doing) => new(Code, $"{doing}: {Message}", Hint, this);
+}

@@ -1,0 +1,167 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Vz.Trace.Spec;
+
+/// <summary>A <c>+ GLOB</c> or <c>- GLOB</c> line: include or exclude paths by glob, in file order.</summary>
+public sealed record SpecRule(bool Include, string Glob, int Line);
+
+/// <summary>
+/// A spec: the files a program needs. One absolute path per line, sorted and unique;
+/// <c>#</c> comments; <c>+ GLOB</c> / <c>- GLOB</c> lines a person adds to hand-tune it.
+/// The first comment records the traced command as a JSON array, so a bundle can
+/// run exactly what was traced:
+/// <code># vz-command: ["perl","-MHTTP::Date","-e","print 1"]</code>
+/// </summary>
+public sealed record Spec
+{
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>Working directory the command was traced in, when known.</summary>
+    public string? WorkingDirectory { get; init; }
+    /// <summary>Absolute paths, sorted ordinally and unique.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+    public IReadOnlyList<SpecRule> Rules { get; init; } = [];
+    /// <summary>Other comment lines (without the leading '#'), kept so a round trip loses nothing.</summary>
+    public IReadOnlyList<string> Comments { get; init; } = [];
+
+    public static Spec FromPaths(IEnumerable<string> paths, IReadOnlyList<string>? command = null) =>
+        new() { Command = command, Paths = Normalize(paths) };
+
+    public static IReadOnlyList<string> Normalize(IEnumerable<string> paths) =>
+        paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+}
+
+/// <summary>Reads and writes the spec text format. Errors name the file and line.</summary>
+public static class SpecFormat
+{
+    const string CommandKey = "vz-command:";
+    const string CwdKey = "vz-cwd:";
+
+    public static Spec Parse(TextReader reader, string fileName)
+    {
+        var paths = new List<string>();
+        var rules = new List<SpecRule>();
+        var comments = new List<string>();
+        IReadOnlyList<string>? command = null;
+        string? cwd = null;
+        var lineNo = 0;
+        while (reader.ReadLine() is { } raw)
+        {
+            lineNo++;
+            var line = raw.TrimEnd('\r');
+            var trimmed = line.Trim();
+            if (trimmed.Length == 0)
+                continue;
+            if (trimmed.StartsWith('#'))
+            {
+                var body = trimmed[1..].Trim();
+                if (body.StartsWith(CommandKey, StringComparison.Ordinal))
+                    command = ParseCommand(body[CommandKey.Length..].Trim(), fileName, lineNo);
+                else if (body.StartsWith(CwdKey, StringComparison.Ordinal))
+                    cwd = body[CwdKey.Length..].Trim();
+                else
+                    comments.Add(trimmed[1..]);
+                continue;
+            }
+            if (trimmed.Length > 1 && (trimmed[0] == '+' || trimmed[0] == '-') && char.IsWhiteSpace(trimmed[1]))
+            {
+                var glob = trimmed[2..].Trim();
+                if (!glob.StartsWith('/'))
+                    throw Error(fileName, lineNo, $"glob must be absolute: {glob}");
+                rules.Add(new SpecRule(trimmed[0] == '+', glob, lineNo));
+                continue;
+            }
+            // Paths keep inner and trailing spaces: file names may have them.
+            var path = line.TrimStart();
+            if (!path.StartsWith('/'))
+                throw Error(fileName, lineNo, $"expected an absolute path, '+ GLOB' or '- GLOB', got: {Shorten(path)}");
+            if (path.Contains('\0'))
+                throw Error(fileName, lineNo, "path contains a NUL byte");
+            paths.Add(path);
+        }
+        return new Spec
+        {
+            Command = command,
+            WorkingDirectory = cwd,
+            Paths = Spec.Normalize(paths),
+            Rules = rules,
+            Comments = comments,
+        };
+    }
+
+    public static Spec Load(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path, new UTF8Encoding(false));
+            return Parse(reader, path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new VzException("VZ1101", $"{path}: spec not found");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new VzException("VZ1101", $"{path}: spec not found");
+        }
+    }
+
+    public static void Write(Spec spec, TextWriter writer)
+    {
+        writer.NewLine = "\n";
+        if (spec.Command is not null)
+            writer.WriteLine($"# {CommandKey} {JsonSerializer.Serialize(spec.Command, SpecJson.Default.IReadOnlyListString)}");
+        if (spec.WorkingDirectory is not null)
+            writer.WriteLine($"# {CwdKey} {spec.WorkingDirectory}");
+        foreach (var c in spec.Comments)
+            writer.WriteLine($"#{c}");
+        foreach (var r in spec.Rules)
+            writer.WriteLine($"{(r.Include ? '+' : '-')} {r.Glob}");
+        foreach (var p in spec.Paths)
+            writer.WriteLine(p);
+    }
+
+    public static string ToText(Spec spec)
+    {
+        var sw = new StringWriter();
+        Write(spec, sw);
+        return sw.ToString();
+    }
+
+    /// <summary>Writes atomically (temp file, then rename) so a failed run never leaves half a spec.</summary>
+    public static void Save(Spec spec, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var tmp = full + ".tmp";
+        try
+        {
+            File.WriteAllText(tmp, ToText(spec), new UTF8Encoding(false));
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VzException("VZ1102", $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
+        }
+    }
+
+    static IReadOnlyList<string> ParseCommand(string json, string fileName, int line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, SpecJson.Default.IReadOnlyListString)
+                ?? throw Error(fileName, line, "vz-command is null");
+        }
+        catch (JsonException e)
+        {
+            throw Error(fileName, line, $"vz-command is not a JSON array of strings: {e.Message}");
+        }
+    }
+
+    static VzException Error(string file, int line, string message) =>
+        new("VZ1100", $"{file}:{line}: {message}");
+
+    static string Shorten(string s) => s.Length > 60 ? s[..60] + "..." : s;
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class SpecJson : System.Text.Json.Serialization.JsonSerializerContext;
