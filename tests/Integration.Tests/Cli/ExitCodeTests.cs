@@ -1,0 +1,46 @@
+using Vz.Cli;
+
+namespace Vz.Integration.Tests.Cli;
+
+public class ExitCodeTests
+{
+    [Theory]
+    [InlineData(3, 0, ExitCodes.Ok)]
+    [InlineData(2, 1, ExitCodes.PartialFailure)]
+    [InlineData(0, 3, ExitCodes.AllFailed)]
+    [InlineData(0, 0, ExitCodes.Ok)]
+    public void FleetExitCodeFollowsHowManyNodesFailed(int ok, int failed, int expected) =>
+        Assert.Equal(expected, ExitCodes.ForFleet(ok, failed));
+
+    [Fact]
+    public void ExitCodesAreDistinct()
+    {
+        var values = typeof(ExitCodes).GetFields().Where(f => f.IsLiteral).Select(f => (int)f.GetRawConstantValue()!).ToList();
+        Assert.Equal(values.Count, values.Distinct().Count());
+    }
+
+    [Fact]
+    public void EveryExitCodeIsDocumentedInTheReadme()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoRoot.Path, "README.md"));
+        foreach (var f in typeof(ExitCodes).GetFields().Where(f => f.IsLiteral))
+            Assert.Contains($"| {(int)f.GetRawConstantValue()!} |", readme);
+    }
+
+    [Fact]
+    public void UnknownOptionIsAUsageError()
+    {
+        var r = Vzbuild.Run("trace", "--no-such-option");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains("--no-such-option", r.StdErr);
+    }
+
+    [Fact]
+    public void HelpListsTheCommands()
+    {
+        var r = Vzbuild.Run("--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var c in new[] { "trace", "ldd", "spec", "bundle", "image", "minify", "push" })
+            Assert.Contains(c, r.StdOut);
+    }
+}
