@@ -1,0 +1,182 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Vz.Bundle.Minify;
+
+/// <summary>What an unpacked source image says about how to run it (from its image config).</summary>
+public sealed record SourceImageConfig(
+    IReadOnlyList<string> Env,
+    IReadOnlyList<string> Entrypoint,
+    IReadOnlyList<string> Cmd,
+    string? WorkingDir,
+    string? User);
+
+/// <summary>A rootfs ready to trace in, and how big the source was.</summary>
+public sealed record UnpackedSource(string RootfsDir, long SizeBytes, SourceImageConfig Config);
+
+/// <summary>
+/// Turns a minify source (a docker-archive or oci-archive as `podman save` writes,
+/// an image in local podman storage, or a rootfs directory) into a rootfs directory.
+/// Archives are unpacked layer by layer with <see cref="LayerApplier"/>.
+/// </summary>
+public static class ImageSource
+{
+    static readonly SourceImageConfig NoConfig = new([], [], [], null, null);
+
+    public static async Task<UnpackedSource> UnpackAsync(string source, string workDir, IReporter reporter, CancellationToken ct = default)
+    {
+        var rootfs = Path.Combine(workDir, "source-rootfs");
+        if (Directory.Exists(source))
+        {
+            var full = Path.GetFullPath(source);
+            return new UnpackedSource(full, DirectorySize(full), NoConfig);
+        }
+        Directory.CreateDirectory(rootfs);
+        string archive;
+        if (File.Exists(source))
+        {
+            archive = source;
+        }
+        else
+        {
+            // Not a file or directory: an image in local podman storage.
+            archive = Path.Combine(workDir, "source.oci.tar");
+            reporter.Info($"exporting {source} from podman storage");
+            var r = await ProcessRunner.RunAsync(new ProcessSpec("podman", ["image", "save", "--format", "oci-archive", "-o", archive, source]), ct);
+            if (!r.Ok)
+                throw new VzException("VZ2310", $"--from {source}: not a file, directory or podman image ({r.StdErr.Trim().Split('\n')[^1]})");
+        }
+        var outer = Path.Combine(workDir, "source-archive");
+        ExtractOuter(archive, outer);
+        var (layers, config) = ReadManifest(outer, archive);
+        var applier = new LayerApplier(rootfs, reporter);
+        var i = 0;
+        foreach (var layer in layers)
+        {
+            ct.ThrowIfCancellationRequested();
+            reporter.Progress("unpack", ++i, layers.Count, $"layer {i}/{layers.Count}");
+            using var raw = File.OpenRead(layer);
+            using var stream = Decompress(raw);
+            applier.Apply(stream, $"{Path.GetFileName(archive)}: layer {i}");
+        }
+        Directory.Delete(outer, recursive: true);
+        return new UnpackedSource(rootfs, File.Exists(source) ? new FileInfo(source).Length : new FileInfo(archive).Length, config);
+    }
+
+    /// <summary>Extracts the outer archive: only plain files and directories with clean names.</summary>
+    static void ExtractOuter(string archive, string into)
+    {
+        Directory.CreateDirectory(into);
+        using var fs = File.OpenRead(archive);
+        using var reader = new TarReader(fs);
+        try
+        {
+            while (reader.GetNextEntry() is { } e)
+            {
+                var parts = RootPath.Components(e.Name, archive);
+                if (parts.Count == 0)
+                    continue;
+                var dest = Path.Combine([into, .. parts]);
+                if (e.EntryType == TarEntryType.Directory)
+                    Directory.CreateDirectory(dest);
+                else if (e.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+                    e.ExtractToFile(dest, overwrite: true);
+                }
+                // Links and devices have no place in an image archive's outer layout.
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new VzException("VZ2311", $"{archive}: not an image archive: {e.Message}");
+        }
+    }
+
+    /// <summary>Finds the layer files in order and the image config, for docker-archive or oci-archive.</summary>
+    static (IReadOnlyList<string> Layers, SourceImageConfig Config) ReadManifest(string dir, string archive)
+    {
+        var dockerManifest = Path.Combine(dir, "manifest.json");
+        var ociIndex = Path.Combine(dir, "index.json");
+        if (File.Exists(dockerManifest))
+        {
+            var m = ParseJson(dockerManifest, archive).AsArray()[0]!;
+            var layers = m["Layers"]!.AsArray().Select(l => Inside(dir, l!.GetValue<string>(), archive)).ToList();
+            var config = ReadConfig(Inside(dir, m["Config"]!.GetValue<string>(), archive), archive);
+            return (layers, config);
+        }
+        if (File.Exists(ociIndex))
+        {
+            var index = ParseJson(ociIndex, archive);
+            var manifestDigest = index["manifests"]?.AsArray().FirstOrDefault()?["digest"]?.GetValue<string>()
+                ?? throw new VzException("VZ2312", $"{archive}: index.json lists no manifest");
+            var manifest = ParseJson(Blob(dir, manifestDigest, archive), archive);
+            if (manifest["manifests"] is JsonArray nested) // an index inside: take its first manifest
+                manifest = ParseJson(Blob(dir, nested[0]!["digest"]!.GetValue<string>(), archive), archive);
+            var layers = manifest["layers"]!.AsArray().Select(l => Blob(dir, l!["digest"]!.GetValue<string>(), archive)).ToList();
+            var config = ReadConfig(Blob(dir, manifest["config"]!["digest"]!.GetValue<string>(), archive), archive);
+            return (layers, config);
+        }
+        throw new VzException("VZ2311", $"{archive}: neither a docker-archive (manifest.json) nor an oci-archive (index.json)");
+    }
+
+    static SourceImageConfig ReadConfig(string path, string archive)
+    {
+        var c = ParseJson(path, archive)["config"];
+        if (c is null)
+            return NoConfig;
+        static IReadOnlyList<string> List(JsonNode? n) => n is JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : [];
+        return new SourceImageConfig(List(c["Env"]), List(c["Entrypoint"]), List(c["Cmd"]),
+            c["WorkingDir"]?.GetValue<string>() is { Length: > 0 } wd ? wd : null,
+            c["User"]?.GetValue<string>() is { Length: > 0 } u ? u : null);
+    }
+
+    static string Blob(string dir, string digest, string archive)
+    {
+        var parts = digest.Split(':');
+        if (parts.Length != 2 || parts[1].Any(ch => !char.IsAsciiHexDigitLower(ch)))
+            throw new VzException("VZ2312", $"{archive}: bad digest {digest}");
+        return Inside(dir, $"blobs/{parts[0]}/{parts[1]}", archive);
+    }
+
+    static string Inside(string dir, string rel, string archive)
+    {
+        var path = Path.Combine([dir, .. RootPath.Components(rel, archive)]);
+        if (!File.Exists(path))
+            throw new VzException("VZ2312", $"{archive}: missing {rel}");
+        return path;
+    }
+
+    static JsonNode ParseJson(string path, string archive)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllBytes(path)) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new VzException("VZ2312", $"{archive}: {Path.GetFileName(path)}: bad JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Layers may be plain tar, gzip or zstd: sniff the magic bytes.</summary>
+    static Stream Decompress(Stream raw)
+    {
+        var head = new byte[4];
+        var n = raw.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        raw.Position = 0;
+        if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+            return new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true);
+        if (n >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)
+            return new ZstdSharp.DecompressionStream(raw, leaveOpen: true);
+        return raw;
+    }
+
+    public static long DirectorySize(string dir) =>
+        new DirectoryInfo(dir)
+            .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true })
+            .Where(f => f.LinkTarget is null)
+            .Sum(f => f.Length);
+}
