@@ -10,7 +10,7 @@ public abstract record StraceEvent(int Line, int Pid);
 public sealed record SyscallEvent(int Line, int Pid, string Name, IReadOnlyList<StraceArg> Args, SyscallResult Result)
     : StraceEvent(Line, Pid)
 {
-    /// <summary>Some string argument ended in <c>"..."</c>: strace -s was too small to show it whole.</summary>
+    /// <summary>A top-level string argument (a path) ended in <c>"..."</c>: strace -s was too small to show it whole.</summary>
     public bool Truncated => Args.Any(a => a.Truncated);
 }
 
