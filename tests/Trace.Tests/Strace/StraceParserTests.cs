@@ -87,16 +87,25 @@ public class StraceParserTests
     }
 
     [Fact]
-    public void TruncatedStringsFlagTheEvent()
+    public void Strace6PrintsPathsWholeEvenWhenDashSIsTooSmall()
     {
+        // Captured with -s 16: strace cuts argv strings but prints paths up to PATH_MAX.
         var calls = Parse("truncated-strings-s16.log").OfType<SyscallEvent>().ToList();
-        // argv strings inside the array are cut too, but only top-level strings are paths.
         var exec = calls.First(e => e.Name == "execve");
         Assert.Contains("\"/usr/share/perl5\"...", exec.Args[1].Raw);
         Assert.False(exec.Truncated);
-        var cut = calls.First(e => e.Name == "openat" && e.Truncated);
-        Assert.Equal(16, cut.Args[1].Text!.Length);
-        Assert.Contains(calls, e => e.Name == "openat" && !e.Truncated);
+        Assert.DoesNotContain(calls, e => e.Truncated);
+        Assert.Contains(calls, e => e.Name == "openat" && e.Args[1].Text == "/usr/share/perl5/HTTP/Date.pm");
+    }
+
+    [Fact]
+    public void PathStringFollowedByDotsFlagsTheEventTruncated()
+    {
+        var call = Assert.IsType<SyscallEvent>(Assert.Single(ParseText("""
+            9  openat(AT_FDCWD, "/usr/share/perl5"..., O_RDONLY) = 3
+            """)));
+        Assert.True(call.Truncated);
+        Assert.Equal("/usr/share/perl5", call.Args[1].Text);
     }
 
     [Fact]
