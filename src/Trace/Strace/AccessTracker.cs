@@ -148,7 +148,8 @@ public static class AccessTracker
                     continue;
             }
             var reported = Report(resolved, view, chrootRoot);
-            if (reported is null)
+            // "/" always exists; listing it would only invite copying a whole tree.
+            if (reported is null or "/")
                 continue;
             if (call.Name is "execve" or "execveat")
                 executed.Add(reported);

@@ -30,7 +30,7 @@ public enum StraceArgKind
 {
     /// <summary>A quoted string; <see cref="StraceArg.Text"/> holds it decoded.</summary>
     String,
-    /// <summary>A file descriptor or AT_FDCWD; <see cref="StraceArg.Text"/> holds the path -y decoded, if any.</summary>
+    /// <summary>An integer (a descriptor, where the call takes one) or AT_FDCWD; <see cref="StraceArg.Text"/> holds the -y decoded path, if any.</summary>
     Fd,
     /// <summary>Anything else (flags, numbers, structs, arrays), kept raw.</summary>
     Other,

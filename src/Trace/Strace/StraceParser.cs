@@ -44,6 +44,8 @@ public static class StraceParser
             }
             if (rest.StartsWith("+++ ", StringComparison.Ordinal))
             {
+                // A process killed inside a call never finishes it; that is no news.
+                pending.Remove(pid);
                 yield return ParseExit(rest, lineNo, pid);
                 continue;
             }

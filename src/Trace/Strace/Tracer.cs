@@ -112,8 +112,11 @@ public static class Tracer
                     File.Move(log, kept, overwrite: true);
                 throw new VzException(e.Code, $"{kept}: {e.Message}", "the log was kept; please report it with the strace version (strace -V)", e);
             }
-            foreach (var w in result.Warnings)
+            const int MaxWarnings = 20;
+            foreach (var w in result.Warnings.Take(MaxWarnings))
                 reporter.Warn(w);
+            if (result.Warnings.Count > MaxWarnings)
+                reporter.Warn($"{result.Warnings.Count - MaxWarnings} more warnings like these; --keep-log FILE keeps the strace log");
             if (result.Truncated)
                 reporter.Warn("some paths were cut short by strace -s and left out; the spec may miss files");
             return new TraceRun(run.ExitCode, result, root is null ? cwd : "/");

@@ -170,6 +170,16 @@ public class StraceParserTests
         Assert.Equal(1, notice.Line);
     }
 
+    [Fact]
+    public void CallCutShortByTheProcessDyingIsDroppedQuietly()
+    {
+        var events = ParseText("""
+            5  openat(AT_FDCWD, "/etc/hosts", O_RDONLY <unfinished ...>
+            5  +++ killed by SIGKILL +++
+            """);
+        Assert.Equal("SIGKILL", Assert.IsType<ExitEvent>(Assert.Single(events)).KilledBy);
+    }
+
     [Theory]
     [InlineData("hello world", 2)]
     [InlineData("5  openat(AT_FDCWD, \"/etc/hosts, O_RDONLY) = 3", 2)]
