@@ -12,7 +12,7 @@ public sealed class TracerTests : IDisposable
     [Fact]
     public async Task TracingCatReportsTheFileItReadAndTheProgram()
     {
-        var file = Path.Combine(dir, "input file.txt");
+        var file = Path.Combine(dir, "input \"file\" \\ \u00e9.txt");
         await File.WriteAllTextAsync(file, "hello\n");
         var run = await Tracer.RunAsync(new TraceOptions { Command = ["cat", file] }, new CollectingReporter());
         Assert.Equal(0, run.ExitCode);
