@@ -1,0 +1,190 @@
+using System.Text;
+
+namespace Vz.Trace.Strace;
+
+/// <summary>What to trace and how.</summary>
+public sealed record TraceOptions
+{
+    /// <summary>The program and its arguments, run without a shell.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+    /// <summary>A rootfs directory: run <c>chroot ROOT CMD</c> and report paths inside it (minify).</summary>
+    public string? Root { get; init; }
+    /// <summary>Also count stat/access/readlink calls (files probed but never opened).</summary>
+    public bool WithStat { get; init; }
+    /// <summary>Keep the raw strace log here; otherwise it goes to a temp file that is deleted.</summary>
+    public string? KeepLog { get; init; }
+    /// <summary>Directory to run in; the current directory when null.</summary>
+    public string? WorkingDirectory { get; init; }
+}
+
+/// <summary>The traced program's exit code, what it used, and the cwd it started in (inside Root).</summary>
+public sealed record TraceRun(int ExitCode, TraceResult Result, string WorkingDirectory);
+
+/// <summary>
+/// Runs a command under strace and reads back what it used. The program's stdin,
+/// stdout, stderr and exit code pass through; strace writes its log to a file.
+/// Error codes: VZ1010 strace or chroot missing, VZ1011 command not found,
+/// VZ1012 a file vz must write is not writable, VZ1013 strace wrote no log,
+/// VZ1014 root is not a directory.
+/// </summary>
+public static class Tracer
+{
+    /// <summary>Syscalls always traced. '?' keeps strace quiet where an arch lacks one (aarch64 has no open).</summary>
+    public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot";
+    /// <summary>Added by --with-stat.</summary>
+    public const string StatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx,?access,?faccessat,?faccessat2,?readlink,?readlinkat";
+
+    static readonly string[] DefaultPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+    /// <summary>
+    /// strace's arguments. -f follows children, -qq drops attach and exit chatter, -y decodes
+    /// fds to paths (strace 6 also shows each AT_FDCWD's cwd), -s 65535 keeps argv whole.
+    /// </summary>
+    public static IReadOnlyList<string> StraceArgs(TraceOptions options, string logPath)
+    {
+        var args = new List<string>
+        {
+            "-f", "-qq", "-s", "65535", "-y",
+            "-e", "trace=" + (options.WithStat ? FileSyscalls + "," + StatSyscalls : FileSyscalls),
+            "-o", logPath, "--",
+        };
+        if (options.Root is not null)
+            args.AddRange(["chroot", options.Root]);
+        args.AddRange(options.Command);
+        return args;
+    }
+
+    public static async Task<TraceRun> RunAsync(TraceOptions options, IReporter reporter, CancellationToken ct = default)
+    {
+        if (options.Command.Count == 0 || options.Command[0].Length == 0)
+            throw new VzException("VZ1011", "no command to trace", "put the command after --: vzbuild trace -- CMD ARGS");
+        var cwd = Path.GetFullPath(options.WorkingDirectory ?? Directory.GetCurrentDirectory());
+        var strace = ProcessRunner.Which("strace")
+            ?? throw new VzException("VZ1010", "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
+
+        string? root = null;
+        if (options.Root is not null)
+        {
+            if (!Directory.Exists(options.Root))
+                throw new VzException("VZ1014", $"{options.Root}: root is not a directory");
+            // -y shows kernel-resolved paths, so the root must be spelled the same way.
+            root = RealPath(Path.GetFullPath(options.Root, cwd));
+            if (ProcessRunner.Which("chroot") is null)
+                throw new VzException("VZ1010", "chroot is not installed", "install coreutils");
+            if (FindInRoot(root, options.Command[0]) is null)
+                throw new VzException("VZ1011", $"{options.Command[0]}: command not found in {root}");
+        }
+        else
+        {
+            var name = options.Command[0];
+            if (ProcessRunner.Which(name.Contains('/') ? Path.GetFullPath(name, cwd) : name) is null)
+                throw new VzException("VZ1011", $"{name}: command not found", "is it installed and on PATH?");
+        }
+
+        var log = options.KeepLog is null
+            ? Path.Combine(Path.GetTempPath(), $"vz-trace-{Guid.NewGuid():N}.log")
+            : Path.GetFullPath(options.KeepLog, cwd);
+        EnsureWritable(log, "strace log");
+        var effective = options with { Root = root };
+        try
+        {
+            var run = await ProcessRunner.RunAsync(
+                new ProcessSpec(strace, StraceArgs(effective, log)) { PassThrough = true, WorkingDirectory = cwd }, ct);
+            if (!File.Exists(log) || new FileInfo(log).Length == 0)
+                throw new VzException("VZ1013", $"strace wrote no log (exit {run.ExitCode}); its message is above",
+                    "strace needs ptrace: in a container, allow it (e.g. --cap-add SYS_PTRACE)");
+
+            TraceResult result;
+            try
+            {
+                using var reader = new StreamReader(log, Encoding.Latin1);
+                result = AccessTracker.Track(StraceParser.Parse(reader), new TrackerOptions
+                {
+                    InitialCwd = cwd,
+                    WithStat = options.WithStat,
+                    ChrootRoot = root,
+                });
+            }
+            catch (StraceParseException e)
+            {
+                var kept = options.KeepLog is null ? log + ".bad" : log;
+                if (kept != log)
+                    File.Move(log, kept, overwrite: true);
+                throw new VzException(e.Code, $"{kept}: {e.Message}", "the log was kept; please report it with the strace version (strace -V)", e);
+            }
+            const int MaxWarnings = 20;
+            foreach (var w in result.Warnings.Take(MaxWarnings))
+                reporter.Warn(w);
+            if (result.Warnings.Count > MaxWarnings)
+                reporter.Warn($"{result.Warnings.Count - MaxWarnings} more warnings like these; --keep-log FILE keeps the strace log");
+            if (result.Truncated)
+                reporter.Warn("some paths were cut short by strace -s and left out; the spec may miss files");
+            return new TraceRun(run.ExitCode, result, root is null ? cwd : "/");
+        }
+        finally
+        {
+            if (options.KeepLog is null)
+                File.Delete(log);
+        }
+    }
+
+    /// <summary>Creates (or truncates) the file now, so a long trace does not fail at the end.</summary>
+    public static void EnsureWritable(string path, string what)
+    {
+        try
+        {
+            using (File.Create(path)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VzException("VZ1012", $"{path}: cannot write {what}: {e.Message}", "choose a writable path");
+        }
+    }
+
+    /// <summary>The command as chroot's execvp would find it inside root, as a host path; null when absent.</summary>
+    static string? FindInRoot(string root, string name)
+    {
+        var dirs = name.Contains('/') ? [""]
+            : (Environment.GetEnvironmentVariable("PATH")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? DefaultPath);
+        foreach (var dir in dirs)
+        {
+            var inside = AccessTracker.Normalize(dir.Length == 0 ? name : dir + "/" + name, "/");
+            var host = root.TrimEnd('/') + inside;
+            // A link may be absolute inside the root, so existence of the link itself is enough.
+            if (File.Exists(host) || new FileInfo(host).LinkTarget is not null)
+                return host;
+        }
+        return null;
+    }
+
+    /// <summary>Resolves every symlink in an absolute path, as realpath(3) does.</summary>
+    internal static string RealPath(string path)
+    {
+        var todo = new Queue<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var result = "/";
+        for (var hops = 0; todo.Count > 0;)
+        {
+            var part = todo.Dequeue();
+            if (part == ".")
+                continue;
+            if (part == "..")
+            {
+                result = Path.GetDirectoryName(result) ?? "/";
+                continue;
+            }
+            var next = result == "/" ? "/" + part : result + "/" + part;
+            if (new FileInfo(next).LinkTarget is { } target)
+            {
+                if (++hops > 40)
+                    throw new VzException("VZ1014", $"{path}: too many symlinks");
+                var rest = todo.ToArray();
+                todo = new Queue<string>(target.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest));
+                if (target.StartsWith('/'))
+                    result = "/";
+                continue;
+            }
+            result = next;
+        }
+        return result;
+    }
+}
