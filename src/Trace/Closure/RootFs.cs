@@ -40,6 +40,8 @@ public sealed class RootFs
     public RootFs(string root)
     {
         var full = System.IO.Path.GetFullPath(root);
+        if (!Directory.Exists(full))
+            throw new VzException("VZ1202", $"{root}: root is not a directory", "pass --root an unpacked rootfs directory");
         Root = full.Length > 1 ? full.TrimEnd('/') : full;
     }
 

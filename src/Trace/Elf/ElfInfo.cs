@@ -44,9 +44,8 @@ public static class ElfHeaders
             if (!ELFReader.TryLoad(stream, false, out elf))
                 return null;
         }
-        catch (Exception e) when (e is not IOException)
+        catch (Exception e) when (Malformed(e))
         {
-            // ELFSharp throws assorted exceptions on truncated or corrupt headers.
             throw new InvalidDataException($"malformed ELF headers: {e.Message}", e);
         }
         using (elf)
@@ -55,12 +54,15 @@ public static class ElfHeaders
             {
                 return ReadInfo(elf, stream);
             }
-            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException)
+            catch (Exception e) when (Malformed(e))
             {
                 throw new InvalidDataException($"malformed ELF dynamic section: {e.Message}", e);
             }
         }
     }
+
+    // ELFSharp throws assorted exceptions on truncated or corrupt headers; a real I/O error is not one of them.
+    static bool Malformed(Exception e) => e is EndOfStreamException || e is not IOException;
 
     static ElfInfo ReadInfo(IELF elf, Stream stream)
     {
