@@ -239,7 +239,7 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
             if (ResolveCached(file).Ok)
                 Visit(file, null);
         // resolv.conf is usually a link into /run, or bind-mounted by the runtime: only a real file is the image's own.
-        if (fs.Kind("/etc/resolv.conf") == EntryKind.File)
+        if (fs.Lstat("/etc/resolv.conf") == EntryKind.File)
             Visit("/etc/resolv.conf", null);
 
         // glibc dlopens libnss_SERVICE.so.2 for each service nsswitch.conf names (nss(5));

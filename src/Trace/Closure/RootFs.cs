@@ -59,8 +59,11 @@ public sealed class RootFs
         return "/" + string.Join('/', parts);
     }
 
-    /// <summary>lstat inside the root, without following a final symlink.</summary>
+    /// <summary>lstat of a canonical path (no symlink among its parents, as <see cref="Resolve"/> returns).</summary>
     public EntryKind Kind(string canonicalPath) => KindOf(HostPath(canonicalPath));
+
+    /// <summary>lstat of any path inside the root: its parents are resolved here, the last component is not followed.</summary>
+    public EntryKind Lstat(string path) => Resolve(path, followLast: false) is { Ok: true } r ? Kind(r.Path) : EntryKind.Missing;
 
     /// <summary>True when the path exists inside the root (a dangling symlink exists).</summary>
     public bool Exists(string path) => Resolve(path, followLast: false).Ok;

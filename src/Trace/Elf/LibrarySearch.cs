@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Vz.Trace.Closure;
 
 namespace Vz.Trace.Elf;
@@ -11,6 +12,9 @@ namespace Vz.Trace.Elf;
 /// </summary>
 public static class LibrarySearch
 {
+    // "$NAME" ends at a character that cannot be part of a name; "${NAME}" is explicit.
+    static readonly Regex Token = new(@"\$\{(ORIGIN|LIB|PLATFORM)\}|\$(ORIGIN|LIB|PLATFORM)(?![A-Za-z0-9_])", RegexOptions.CultureInvariant);
+
     /// <summary>Debian multiarch tuple for an ELF e_machine (elf.h EM_* values), or null.</summary>
     public static string? MultiarchTuple(int machine, bool is64) => machine switch
     {
@@ -53,10 +57,12 @@ public static class LibrarySearch
             183 => "aarch64",
             _ => tuple?.Split('-')[0] ?? "unknown",
         };
-        return entry
-            .Replace("${ORIGIN}", originDir).Replace("$ORIGIN", originDir)
-            .Replace("${LIB}", lib).Replace("$LIB", lib)
-            .Replace("${PLATFORM}", platform).Replace("$PLATFORM", platform);
+        return Token.Replace(entry, m => (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) switch
+        {
+            "ORIGIN" => originDir,
+            "LIB" => lib,
+            _ => platform,
+        });
     }
 
     /// <summary>

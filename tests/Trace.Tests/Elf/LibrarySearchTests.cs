@@ -14,6 +14,7 @@ public class LibrarySearchTests
     [InlineData("${ORIGIN}/plugins", "/opt/app/bin/plugins")]
     [InlineData("/opt/$LIB/x", "/opt/lib/x86_64-linux-gnu/x")]
     [InlineData("/opt/${PLATFORM}", "/opt/x86_64")]
+    [InlineData("/opt/$ORIGINAL/$LIBRARY", "/opt/$ORIGINAL/$LIBRARY")]
     public void DynamicStringTokensExpand(string entry, string expanded)
     {
         Assert.Equal(expanded, LibrarySearch.ExpandTokens(entry, "/opt/app/bin", Amd64, d => d == "/usr/lib/x86_64-linux-gnu"));
