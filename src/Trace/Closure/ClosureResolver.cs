@@ -138,15 +138,10 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
             Visit(program, script);
             return;
         }
-        foreach (var dir in options.SearchPath)
+        if (fs.Which(program, options.SearchPath) is { } found)
         {
-            var candidate = $"{dir.TrimEnd('/')}/{program}";
-            var r = ResolveCached(candidate);
-            if (r.Ok && fs.Kind(r.Path) == EntryKind.File && IsExecutable(r.Path))
-            {
-                Visit(candidate, script);
-                return;
-            }
+            Visit(found, script);
+            return;
         }
         Warn($"{script}: interpreter {program} not found on the search path ({string.Join(':', options.SearchPath)})");
     }
@@ -329,9 +324,6 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
             return [];
         }
     }
-
-    bool IsExecutable(string canonical) =>
-        (File.GetUnixFileMode(fs.HostPath(canonical)) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     void Warn(string message)
     {

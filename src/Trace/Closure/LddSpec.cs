@@ -33,12 +33,8 @@ public static class LddSpec
                 return RootFs.Normalize(path);
             throw new VzException("VZ1201", $"{binary}: not found in {fs.Root}");
         }
-        foreach (var dir in options.SearchPath)
-        {
-            var candidate = $"{dir.TrimEnd('/')}/{binary}";
-            if (fs.Resolve(candidate) is { Ok: true } r && fs.Kind(r.Path) == EntryKind.File)
-                return candidate;
-        }
+        if (fs.Which(binary, options.SearchPath) is { } found)
+            return found;
         throw new VzException("VZ1201", $"{binary}: not found on {string.Join(':', options.SearchPath)} in {fs.Root}",
             "give the binary's absolute path");
     }

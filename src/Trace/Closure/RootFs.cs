@@ -71,6 +71,24 @@ public sealed class RootFs
     /// <summary>The target text of a symlink (null if not a symlink).</summary>
     public string? ReadLink(string canonicalPath) => new FileInfo(HostPath(canonicalPath)).LinkTarget;
 
+    /// <summary>
+    /// The first <c>DIR/name</c> that is an executable regular file (after links), as
+    /// execvp(3) searches PATH; the path is returned as found, not canonical.
+    /// </summary>
+    public string? Which(string name, IEnumerable<string> searchPath)
+    {
+        foreach (var dir in searchPath)
+        {
+            var candidate = $"{dir.TrimEnd('/')}/{name}";
+            if (Resolve(candidate) is { Ok: true } r && Kind(r.Path) == EntryKind.File
+                && (File.GetUnixFileMode(HostPath(r.Path)) & AnyExecute) != 0)
+                return candidate;
+        }
+        return null;
+    }
+
+    const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
     /// <summary>Resolves a path inside the root; <paramref name="followLast"/> as stat vs lstat.</summary>
     public RootResolution Resolve(string path, bool followLast = true)
     {

@@ -36,12 +36,12 @@ public static class RootGlob
             : [];
     }
 
-    /// <summary>True when an absolute path (as a string, nothing read) matches the glob.</summary>
-    public static bool IsMatch(string glob, string path)
+    /// <summary>The absolute paths (as strings, nothing read) that match the glob.</summary>
+    public static IReadOnlySet<string> Filter(string glob, IEnumerable<string> paths)
     {
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddInclude(glob.TrimStart('/'));
-        return matcher.Match(path.TrimStart('/')).HasMatches;
+        return matcher.Match("/", paths).Files.Select(f => "/" + f.Path).ToHashSet(StringComparer.Ordinal);
     }
 
     static bool IsWild(string segment) => segment.IndexOfAny(['*', '?', '[', '{']) >= 0;

@@ -32,7 +32,8 @@ public static class SpecExpander
             }
             else
             {
-                var removed = paths.RemoveWhere(p => RootGlob.IsMatch(rule.Glob, p));
+                var matched = RootGlob.Filter(rule.Glob, paths);
+                var removed = paths.RemoveWhere(matched.Contains);
                 effects.Add(new RuleEffect(rule, removed));
             }
         }
