@@ -15,7 +15,16 @@ public sealed record ClosureOptions
 }
 
 /// <summary>The closed set of paths (absolute, as seen inside Root) and any warnings.</summary>
-public sealed record ClosureResult(IReadOnlyList<string> Paths, IReadOnlyList<string> Warnings);
+public sealed record ClosureResult(IReadOnlyList<string> Paths, IReadOnlyList<string> Warnings)
+{
+    /// <summary>
+    /// True when some library was found only through an /etc/ld.so.conf directory. ld.so
+    /// reads those directories only through /etc/ld.so.cache, which the closure leaves out
+    /// (it describes the source's libraries), so such an image needs its own cache:
+    /// <c>ldconfig -r ROOTFS</c> after copying.
+    /// </summary>
+    public bool NeedsLoaderCache { get; init; }
+}
 
 /// <summary>
 /// Closes a set of paths over everything they need to work in a container:
@@ -53,6 +62,7 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
     readonly Dictionary<string, ElfInfo?> headers = new(StringComparer.Ordinal);
     readonly Dictionary<string, RootResolution> resolutions = new(StringComparer.Ordinal);
     IReadOnlyList<string>? confDirs;
+    bool needsLoaderCache;
 
     public ClosureResult Run(IEnumerable<string> paths)
     {
@@ -68,7 +78,7 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
         if (options.IncludeNss)
             AddNss();
         Drain();
-        return new ClosureResult(PathFilter.Apply(result).ToArray(), warnings);
+        return new ClosureResult(PathFilter.Apply(result).ToArray(), warnings) { NeedsLoaderCache = needsLoaderCache };
     }
 
     void Drain()
@@ -173,6 +183,8 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
                 if (lib.Info.SoName is { } soname)
                     satisfied.Add(soname);
                 AddWithChain(lib.FoundPath, obj.Canonical);
+                foreach (var variant in HwcapsVariants(lib, obj))
+                    AddWithChain(variant, obj.Canonical);
                 processed.Add(lib.Canonical);
                 loadedAsDependency.Add(lib.Canonical);
                 if (loaded.Add(lib.Canonical))
@@ -185,13 +197,32 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
     {
         if (name.Contains('/'))
             return Candidate(Expand(name, requester), requester);
-        foreach (var dir in SearchDirs(requester))
+        foreach (var (dir, onlyInConf) in SearchDirs(requester))
             if (Candidate($"{dir.TrimEnd('/')}/{name}", requester) is { } found)
+            {
+                needsLoaderCache |= onlyInConf;
                 return found;
+            }
         return null;
     }
 
-    IEnumerable<string> SearchDirs(Loaded requester)
+    /// <summary>
+    /// Builds of the same library for newer CPU levels (DIR/glibc-hwcaps/x86-64-v3/NAME), which
+    /// ld.so prefers when the CPU has them; the image may run on any CPU, so all are kept.
+    /// </summary>
+    IEnumerable<string> HwcapsVariants(Loaded lib, Loaded requester)
+    {
+        var dir = Path.GetDirectoryName(lib.FoundPath) ?? "/";
+        if (ResolveCached($"{dir}/glibc-hwcaps") is not { Ok: true } r || fs.Kind(r.Path) != EntryKind.Directory)
+            yield break;
+        var name = Path.GetFileName(lib.FoundPath);
+        foreach (var level in Directory.EnumerateDirectories(fs.HostPath(r.Path)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+            if (Candidate($"{dir}/glibc-hwcaps/{level}/{name}", requester) is not null)
+                yield return $"{dir}/glibc-hwcaps/{level}/{name}";
+    }
+
+    /// <summary>Search directories in ld.so's order; OnlyInConf marks ld.so.conf directories ld.so knows only from its cache.</summary>
+    IEnumerable<(string Dir, bool OnlyInConf)> SearchDirs(Loaded requester)
     {
         if (requester.Info.RunPath.Count == 0)
         {
@@ -200,14 +231,15 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
             for (var l = requester; l is not null; l = l.Loader)
                 if (l.Info.RunPath.Count == 0)
                     foreach (var entry in l.Info.RPath)
-                        yield return Expand(entry, l);
+                        yield return (Expand(entry, l), false);
         }
         foreach (var entry in requester.Info.RunPath)
-            yield return Expand(entry, requester);
+            yield return (Expand(entry, requester), false);
+        var defaults = LibrarySearch.DefaultDirs(requester.Info);
         foreach (var dir in confDirs ??= LibrarySearch.ConfDirs(fs))
-            yield return dir;
-        foreach (var dir in LibrarySearch.DefaultDirs(requester.Info))
-            yield return dir;
+            yield return (dir, !defaults.Contains(dir, StringComparer.Ordinal));
+        foreach (var dir in defaults)
+            yield return (dir, false);
     }
 
     string Expand(string entry, Loaded obj)

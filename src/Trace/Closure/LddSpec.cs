@@ -15,7 +15,10 @@ public static class LddSpec
         var fs = new RootFs(options.Root);
         var paths = binaries.Select(b => Locate(fs, b, options)).ToArray();
         var closure = ClosureResolver.Resolve(paths, options);
-        return (Spec.Spec.FromPaths(closure.Paths, [paths[0]]), closure.Warnings);
+        var warnings = closure.NeedsLoaderCache
+            ? [.. closure.Warnings, "some libraries are found only through /etc/ld.so.conf: an image of this spec needs its own /etc/ld.so.cache (ldconfig -r ROOTFS)"]
+            : closure.Warnings;
+        return (Spec.Spec.FromPaths(closure.Paths, [paths[0]]), warnings);
     }
 
     /// <summary>

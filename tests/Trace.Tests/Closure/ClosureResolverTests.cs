@@ -34,6 +34,7 @@ public class ClosureResolverTests
         using var root = AppRoot("hello-rpath");
         var r = Close(root, "/opt/app/prog/hello-rpath");
         Assert.Empty(r.Warnings);
+        Assert.False(r.NeedsLoaderCache);
         Assert.Equal(
             [
                 "/lib", "/lib64",
@@ -75,6 +76,21 @@ public class ClosureResolverTests
     }
 
     [Fact]
+    public void GlibcHwcapsBuildsOfALibraryAreKeptBesideIt()
+    {
+        using var root = AppRoot("hello-runpath")
+            .Copy(Fixtures.Elf("lib/libinner.so"), $"{Multiarch}/libinner.so")
+            .Copy(Fixtures.Elf("lib/libinner.so"), $"{Multiarch}/glibc-hwcaps/x86-64-v3/libinner.so")
+            .Copy(Fixtures.Elf("lib/libinner.so"), $"{Multiarch}/glibc-hwcaps/x86-64-v4/libinner.so")
+            .File($"{Multiarch}/glibc-hwcaps/x86-64-v2/libother.so");
+        var r = Close(root, "/opt/app/prog/hello-runpath");
+        Assert.Empty(r.Warnings);
+        Assert.Equal(
+            [$"{Multiarch}/glibc-hwcaps/x86-64-v3/libinner.so", $"{Multiarch}/glibc-hwcaps/x86-64-v4/libinner.so", $"{Multiarch}/libinner.so"],
+            r.Paths.Where(p => p.Contains("libinner")));
+    }
+
+    [Fact]
     public void LdSoConfIncludeGlobsAddSearchDirectories()
     {
         using var root = LibcRoot()
@@ -88,6 +104,7 @@ public class ClosureResolverTests
             .File("/etc/ld.so.conf.d/ignored.txt", "/opt/nothing\n");
         var r = Close(root, "/usr/bin/hello");
         Assert.Empty(r.Warnings);
+        Assert.True(r.NeedsLoaderCache);
         Assert.Contains("/opt/greet/libgreet.so", r.Paths);
         Assert.Contains("/opt/outer/libinner.so", r.Paths);
     }
@@ -201,6 +218,7 @@ public class ClosureResolverTests
         Assert.Contains($"{Multiarch}/libcrypt.so.1", r.Paths);
         Assert.Contains("/etc/nsswitch.conf", r.Paths);
         Assert.Empty(r.Warnings);
+        Assert.False(r.NeedsLoaderCache);
     }
 
     [Theory]
