@@ -25,7 +25,11 @@ public sealed record ElfInfo(
         Is64Bit == other.Is64Bit && BigEndian == other.BigEndian && Machine == other.Machine;
 }
 
-/// <summary>Reads <see cref="ElfInfo"/> with ELFSharp (headers and segments) without running anything.</summary>
+/// <summary>
+/// Reads <see cref="ElfInfo"/> without running anything: ELFSharp reads the ELF and program
+/// headers (a small reader of its own covers files without section headers, which ELFSharp
+/// refuses), then PT_INTERP and PT_DYNAMIC are read from the file where the program headers say.
+/// </summary>
 public static class ElfHeaders
 {
     // d_tag values from elf.h.
@@ -35,8 +39,31 @@ public static class ElfHeaders
     public static bool HasMagic(ReadOnlySpan<byte> head) =>
         head.Length >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F';
 
+    /// <summary>One program header: what the loader maps, and where it lies in the file.</summary>
+    readonly record struct ProgramHeader(SegmentType Type, long Offset, ulong Address, long FileSize);
+
+    /// <summary>The ELF header fields and program headers the loader reads.</summary>
+    sealed record Layout(bool Is64Bit, bool BigEndian, int Machine, IReadOnlyList<ProgramHeader> Segments);
+
     /// <summary>Headers of an ELF stream; null when it is not ELF. Malformed ELF throws InvalidDataException.</summary>
     public static ElfInfo? Read(Stream stream)
+    {
+        try
+        {
+            var layout = ReadLayout(stream);
+            return layout is null ? null : ReadInfo(layout, stream);
+        }
+        catch (Exception e) when (Malformed(e))
+        {
+            throw new InvalidDataException($"malformed ELF headers: {e.Message}", e);
+        }
+    }
+
+    // ELFSharp and the readers below throw assorted exceptions on truncated or corrupt
+    // headers; a real I/O error is not one of them.
+    static bool Malformed(Exception e) => e is EndOfStreamException || e is not IOException;
+
+    static Layout? ReadLayout(Stream stream)
     {
         IELF elf;
         try
@@ -44,47 +71,64 @@ public static class ElfHeaders
             if (!ELFReader.TryLoad(stream, false, out elf))
                 return null;
         }
-        catch (Exception e) when (Malformed(e))
+        catch (Exception e) when (Malformed(e) && SectionHeadersGone(stream))
         {
-            throw new InvalidDataException($"malformed ELF headers: {e.Message}", e);
+            // ELFSharp needs section headers, which sstrip removes; ld.so needs only program headers.
+            return ReadProgramHeaders(stream);
         }
         using (elf)
         {
-            try
+            var segments = elf.Segments.Select(s => s switch
             {
-                return ReadInfo(elf, stream);
-            }
-            catch (Exception e) when (Malformed(e))
-            {
-                throw new InvalidDataException($"malformed ELF dynamic section: {e.Message}", e);
-            }
+                Segment<ulong> x => new ProgramHeader(x.Type, x.Offset, x.Address, x.FileSize),
+                Segment<uint> x => new ProgramHeader(x.Type, x.Offset, x.Address, x.FileSize),
+                _ => throw new InvalidDataException("unknown ELF class"),
+            }).ToArray();
+            return new Layout(elf.Class == Class.Bit64, elf.Endianess == ELFSharp.Endianess.BigEndian, (int)elf.Machine, segments);
         }
     }
 
-    // ELFSharp throws assorted exceptions on truncated or corrupt headers; a real I/O error is not one of them.
-    static bool Malformed(Exception e) => e is EndOfStreamException || e is not IOException;
-
-    static ElfInfo ReadInfo(IELF elf, Stream stream)
+    // e_ident[EI_CLASS] = 2 is ELFCLASS64, e_ident[EI_DATA] = 2 is big-endian (System V ABI, "ELF Header").
+    static bool SectionHeadersGone(Stream stream)
     {
-        var is64 = elf.Class == Class.Bit64;
-        var big = elf.Endianess == ELFSharp.Endianess.BigEndian;
+        var h = Bytes(stream, 0, 64);
+        var is64 = h[4] == 2;
+        var shoff = is64 ? Word64(h.AsSpan(0x28), h[5] == 2) : Word32(h.AsSpan(0x20), h[5] == 2);
+        return shoff == 0;
+    }
+
+    static Layout ReadProgramHeaders(Stream stream)
+    {
+        var h = Bytes(stream, 0, 64);
+        bool is64 = h[4] == 2, big = h[5] == 2;
+        var machine = big ? BinaryPrimitives.ReadUInt16BigEndian(h.AsSpan(18)) : BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(18));
+        var phoff = (long)(is64 ? Word64(h.AsSpan(0x20), big) : Word32(h.AsSpan(0x1C), big));
+        var at = is64 ? 0x36 : 0x2A;
+        int Half(int offset) => big ? BinaryPrimitives.ReadUInt16BigEndian(h.AsSpan(offset)) : BinaryPrimitives.ReadUInt16LittleEndian(h.AsSpan(offset));
+        var (entsize, count) = (Half(at), Half(at + 2));
+        var segments = new List<ProgramHeader>();
+        for (var i = 0; i < count; i++)
+        {
+            var p = Bytes(stream, phoff + (long)i * entsize, is64 ? 56 : 32).AsSpan();
+            var type = (SegmentType)Word32(p, big);
+            segments.Add(is64
+                ? new ProgramHeader(type, (long)Word64(p[8..], big), Word64(p[16..], big), (long)Word64(p[32..], big))
+                : new ProgramHeader(type, Word32(p[4..], big), Word32(p[8..], big), Word32(p[16..], big)));
+        }
+        return new Layout(is64, big, machine, segments);
+    }
+
+    static ElfInfo ReadInfo(Layout layout, Stream stream)
+    {
+        var (is64, big) = (layout.Is64Bit, layout.BigEndian);
         string? interp = null;
         var dynamic = new List<(long Tag, ulong Value)>();
-        var loads = new List<(ulong Address, long Offset, long FileSize)>();
-        foreach (var segment in elf.Segments)
+        foreach (var segment in layout.Segments)
         {
-            switch (segment.Type)
-            {
-                case SegmentType.Interpreter:
-                    interp = CString(segment.GetFileContents(), 0);
-                    break;
-                case SegmentType.Dynamic:
-                    dynamic = DynamicEntries(segment.GetFileContents(), is64, big);
-                    break;
-                case SegmentType.Load:
-                    loads.Add(Placement(segment));
-                    break;
-            }
+            if (segment.Type == SegmentType.Interpreter)
+                interp = CString(Bytes(stream, segment.Offset, segment.FileSize));
+            else if (segment.Type == SegmentType.Dynamic)
+                dynamic = DynamicEntries(Bytes(stream, segment.Offset, segment.FileSize), is64, big);
         }
 
         var needed = new List<string>();
@@ -92,6 +136,7 @@ public static class ElfHeaders
         var runpath = new List<string>();
         string? soname = null;
         var strtab = dynamic.Where(d => d.Tag == DtStrTab).Select(d => (ulong?)d.Value).FirstOrDefault();
+        var loads = layout.Segments.Where(s => s.Type == SegmentType.Load).ToArray();
         if (strtab is { } address && FileOffset(loads, address) is { } tableOffset)
         {
             foreach (var (tag, value) in dynamic)
@@ -108,7 +153,17 @@ public static class ElfHeaders
                 }
             }
         }
-        return new ElfInfo(is64, big, (int)elf.Machine, interp, needed, rpath, runpath, soname);
+        return new ElfInfo(is64, big, layout.Machine, interp, needed, rpath, runpath, soname);
+    }
+
+    static byte[] Bytes(Stream stream, long offset, long count)
+    {
+        if (offset < 0 || count < 0 || count > 1 << 20 || offset + count > stream.Length)
+            throw new EndOfStreamException($"{count} bytes at offset {offset} lie outside the file");
+        stream.Seek(offset, SeekOrigin.Begin);
+        var buffer = new byte[count];
+        stream.ReadExactly(buffer);
+        return buffer;
     }
 
     static List<(long, ulong)> DynamicEntries(byte[] bytes, bool is64, bool big)
@@ -134,19 +189,12 @@ public static class ElfHeaders
     static uint Word32(ReadOnlySpan<byte> s, bool big) =>
         big ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
 
-    static (ulong, long, long) Placement(ISegment segment) => segment switch
-    {
-        Segment<ulong> s => (s.Address, s.Offset, s.FileSize),
-        Segment<uint> s => (s.Address, s.Offset, s.FileSize),
-        _ => (0, 0, 0),
-    };
-
     // DT_STRTAB holds a virtual address; the PT_LOAD that maps it gives the file offset.
-    static long? FileOffset(List<(ulong Address, long Offset, long FileSize)> loads, ulong address)
+    static long? FileOffset(IEnumerable<ProgramHeader> loads, ulong address)
     {
-        foreach (var (start, offset, size) in loads)
-            if (address >= start && address < start + (ulong)size)
-                return offset + (long)(address - start);
+        foreach (var load in loads)
+            if (address >= load.Address && address < load.Address + (ulong)load.FileSize)
+                return load.Offset + (long)(address - load.Address);
         return null;
     }
 
@@ -162,10 +210,10 @@ public static class ElfHeaders
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    static string CString(byte[] bytes, int offset)
+    static string CString(byte[] bytes)
     {
-        var end = Array.IndexOf(bytes, (byte)0, offset);
-        return Encoding.UTF8.GetString(bytes, offset, (end < 0 ? bytes.Length : end) - offset);
+        var end = Array.IndexOf(bytes, (byte)0);
+        return Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
     }
 
     static IEnumerable<string> SplitPath(string text) =>

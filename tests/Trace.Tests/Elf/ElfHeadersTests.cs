@@ -67,4 +67,18 @@ public class ElfHeadersTests
         using var stream = new MemoryStream(bytes);
         Assert.Throws<InvalidDataException>(() => ElfHeaders.Read(stream));
     }
+
+    [Fact]
+    public void ExecutableWithoutSectionHeadersStillYieldsItsLibraries()
+    {
+        // As after sstrip: e_shoff, e_shnum and e_shstrndx zeroed; the loader needs only program headers.
+        var bytes = File.ReadAllBytes(Fixtures.Elf("prog/hello-rpath"));
+        Array.Clear(bytes, 0x28, 8);
+        Array.Clear(bytes, 0x3C, 4);
+        using var stream = new MemoryStream(bytes);
+        var elf = ElfHeaders.Read(stream);
+        Assert.NotNull(elf);
+        Assert.Equal(["libgreet.so", "libouter.so", "libc.so.6"], elf.Needed);
+        Assert.Equal(["$ORIGIN/../lib"], elf.RPath);
+    }
 }
