@@ -71,4 +71,12 @@ public class SpecExpanderTests
         var spec = Parse("/usr/bin/perl\n+ /usr/**\n- /usr/share/doc/**\n");
         Assert.Equal(SpecExpander.Expand(spec, root.Path), SpecExpander.Expand(spec, root.Path));
     }
+
+    [Fact]
+    public void GlobWithoutWildcardsAddsThatOnePathEvenADirectory()
+    {
+        using var root = PerlRoot();
+        var paths = SpecExpander.Expand(Parse("+ /usr/share/perl5/HTTP\n+ /lib/x86_64-linux-gnu/libperl.so.5.36\n+ /usr/share/none\n"), root.Path);
+        Assert.Equal(["/lib", "/usr/lib", "/usr/lib/x86_64-linux-gnu/libperl.so.5.36", "/usr/share/perl5/HTTP"], paths);
+    }
 }
