@@ -1,14 +1,42 @@
 using System.CommandLine;
+using Vz.Trace.Closure;
+using Vz.Trace.Spec;
 
 namespace Vz.Cli.Commands;
 
-// Placeholder until the ldd command lands: it refuses to run rather than pretend.
+/// <summary>Options of <c>vzbuild ldd</c>.</summary>
+internal sealed record LddOptions(IReadOnlyList<string> Binaries, string? Output, string Root);
+
+/// <summary><c>vzbuild ldd [-o FILE] [--root DIR] BINARY...</c>: a spec from ELF headers, nothing run.</summary>
 internal static class LddCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("ldd", "(not yet implemented)");
-        CommandAction.Set(cmd, _ => throw new VzException("VZ0000", "ldd is not implemented yet"));
+        var output = new Option<string?>("--output", "-o") { Description = "Write the spec here (default: stdout)" };
+        var root = new Option<string>("--root") { Description = "Resolve inside this rootfs directory", DefaultValueFactory = _ => "/" };
+        var binaries = new Argument<string[]>("binary") { Arity = ArgumentArity.OneOrMore, Description = "Programs (a path, or a name on PATH inside the root)" };
+        var cmd = new Command("ldd", "Write the spec of binaries from their ELF headers (interpreter, libraries, symlinks), without running them");
+        cmd.Options.Add(output);
+        cmd.Options.Add(root);
+        cmd.Arguments.Add(binaries);
+        CommandAction.Set(cmd, parse => Run(
+            new LddOptions(parse.GetValue(binaries) ?? [], parse.GetValue(output), parse.GetValue(root) ?? "/"),
+            CommandAction.Reporter));
         return cmd;
+    }
+
+    static int Run(LddOptions options, IReporter reporter)
+    {
+        var (spec, warnings) = LddSpec.Build(options.Binaries, new ClosureOptions { Root = options.Root });
+        foreach (var w in warnings)
+            reporter.Warn(w);
+        if (options.Output is null)
+        {
+            SpecFormat.Write(spec, Console.Out);
+            return ExitCodes.Ok;
+        }
+        SpecFormat.Save(spec, options.Output);
+        reporter.Info($"wrote spec {options.Output} ({spec.Paths.Count} paths)");
+        return ExitCodes.Ok;
     }
 }
