@@ -30,7 +30,7 @@ public class ExitCodeTests
     [Fact]
     public void UnknownOptionIsAUsageError()
     {
-        var r = Vzbuild.Run("trace", "--no-such-option");
+        var r = Vzbuild.Run("--no-such-option");
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
         Assert.Contains("--no-such-option", r.StdErr);
     }
