@@ -35,8 +35,11 @@ internal static class TraceCommand
             var reporter = CommandAction.Reporter;
 
             // Fail before a long trace, not after it.
-            Tracer.EnsureWritable(specPath + ".tmp", "spec");
-            File.Delete(specPath + ".tmp");
+            if (!Path.GetFullPath(specPath).StartsWith("/dev/", StringComparison.Ordinal))
+            {
+                Tracer.EnsureWritable(specPath + ".tmp", "spec");
+                File.Delete(specPath + ".tmp");
+            }
 
             var run = await Tracer.RunAsync(options, reporter, ct);
             var (paths, skipped) = TraceSpec.Writable(run.Result);
@@ -45,6 +48,9 @@ internal static class TraceCommand
             var closure = ClosureResolver.Resolve(paths, new ClosureOptions { Root = options.Root ?? "/" });
             foreach (var w in closure.Warnings)
                 reporter.Warn(w);
+            // /tmp, /run... are empty in a container, so a program kept there cannot be bundled.
+            foreach (var dropped in run.Result.Executed.Where(p => !PathFilter.Keep(p)))
+                reporter.Warn($"{dropped} is on a scratch filesystem a container starts empty, so it is not in the spec; move it (e.g. to /opt) and trace again");
             var spec = TraceSpec.Build(closure.Paths, options.Command, run.WorkingDirectory);
             SpecFormat.Save(spec, specPath);
 

@@ -37,6 +37,13 @@ public static class SpecFormat
     const string CommandKey = "vz-command:";
     const string CwdKey = "vz-cwd:";
 
+    // Quotes and backslashes stay readable in the comment; control characters are still escaped.
+    static readonly JsonSerializerOptions Readable = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = SpecJson.Default,
+    };
+
     public static Spec Parse(TextReader reader, string fileName)
     {
         var paths = new List<string>();
@@ -110,7 +117,7 @@ public static class SpecFormat
     {
         writer.NewLine = "\n";
         if (spec.Command is not null)
-            writer.WriteLine($"# {CommandKey} {JsonSerializer.Serialize(spec.Command, SpecJson.Default.IReadOnlyListString)}");
+            writer.WriteLine($"# {CommandKey} {JsonSerializer.Serialize(spec.Command, Readable)}");
         if (spec.WorkingDirectory is not null)
             writer.WriteLine($"# {CwdKey} {spec.WorkingDirectory}");
         foreach (var c in spec.Comments)
@@ -135,6 +142,12 @@ public static class SpecFormat
         var tmp = full + ".tmp";
         try
         {
+            if (IsSpecial(full))
+            {
+                // A device or FIFO (-o /dev/stdout): write into it; a rename would replace the node.
+                File.WriteAllText(full, ToText(spec), new UTF8Encoding(false));
+                return;
+            }
             File.WriteAllText(tmp, ToText(spec), new UTF8Encoding(false));
             File.Move(tmp, full, overwrite: true);
         }
@@ -143,6 +156,10 @@ public static class SpecFormat
             throw new VzException("VZ1102", $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
         }
     }
+
+    // /dev/stdout, /dev/null, /proc/self/fd/N: device nodes and pipes, never replaced by a rename.
+    static bool IsSpecial(string path) =>
+        path.StartsWith("/dev/", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal);
 
     static IReadOnlyList<string> ParseCommand(string json, string fileName, int line)
     {
