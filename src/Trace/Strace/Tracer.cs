@@ -15,6 +15,8 @@ public sealed record TraceOptions
     public string? KeepLog { get; init; }
     /// <summary>Directory to run in; the current directory when null.</summary>
     public string? WorkingDirectory { get; init; }
+    /// <summary>KEY=VALUE set for the program (minify passes the source image's Env); ours otherwise.</summary>
+    public IReadOnlyList<string> Environment { get; init; } = [];
 }
 
 /// <summary>The traced program's exit code, what it used, and the cwd it started in (inside Root).</summary>
@@ -89,7 +91,12 @@ public static class Tracer
         try
         {
             var run = await ProcessRunner.RunAsync(
-                new ProcessSpec(strace, StraceArgs(effective, log)) { PassThrough = true, WorkingDirectory = cwd }, ct);
+                new ProcessSpec(strace, StraceArgs(effective, log))
+                {
+                    PassThrough = true,
+                    WorkingDirectory = cwd,
+                    Environment = EnvironmentOf(options.Environment),
+                }, ct);
             if (!File.Exists(log) || new FileInfo(log).Length == 0)
                 throw new VzException("VZ1013", $"strace wrote no log (exit {run.ExitCode}); its message is above",
                     "strace needs ptrace: in a container, allow it (e.g. --cap-add SYS_PTRACE)");
@@ -126,6 +133,19 @@ public static class Tracer
             if (options.KeepLog is null)
                 File.Delete(log);
         }
+    }
+
+    /// <summary>KEY=VALUE lines as a map; a later duplicate key wins, as in execve's envp.</summary>
+    static Dictionary<string, string?> EnvironmentOf(IReadOnlyList<string> entries)
+    {
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var kv in entries)
+        {
+            var eq = kv.IndexOf('=');
+            if (eq > 0)
+                env[kv[..eq]] = kv[(eq + 1)..];
+        }
+        return env;
     }
 
     /// <summary>Creates (or truncates) the file now, so a long trace does not fail at the end.</summary>
