@@ -1,0 +1,85 @@
+using System.IO.Compression;
+
+namespace Vz.Bundle.Tar;
+
+public enum Compression { Zstd, Xz, Gzip, None }
+
+/// <summary>Writes a reproducible, optionally compressed tarball of tar entries.</summary>
+public static class Packer
+{
+    /// <summary>The compression a file name asks for (".tar.zst", ".tar.xz", ".tar.gz", ".tar"), or null.</summary>
+    public static Compression? FromFileName(string file) => file switch
+    {
+        _ when file.EndsWith(".zst", StringComparison.Ordinal) || file.EndsWith(".tzst", StringComparison.Ordinal) => Compression.Zstd,
+        _ when file.EndsWith(".xz", StringComparison.Ordinal) || file.EndsWith(".txz", StringComparison.Ordinal) => Compression.Xz,
+        _ when file.EndsWith(".gz", StringComparison.Ordinal) || file.EndsWith(".tgz", StringComparison.Ordinal) => Compression.Gzip,
+        _ when file.EndsWith(".tar", StringComparison.Ordinal) => Compression.None,
+        _ => null,
+    };
+
+    public static string Extension(Compression c) => c switch
+    {
+        Compression.Zstd => ".tar.zst",
+        Compression.Xz => ".tar.xz",
+        Compression.Gzip => ".tar.gz",
+        _ => ".tar",
+    };
+
+    /// <summary>
+    /// Writes the entries to <paramref name="file"/> (via a temp file and a rename, so a failure
+    /// leaves no half archive). Compressors run single-threaded with fixed settings, so equal
+    /// entries give equal bytes.
+    /// </summary>
+    public static void Pack(IEnumerable<TarEntry> entries, string file, Compression compression, long mtimeClamp)
+    {
+        var full = Path.GetFullPath(file);
+        var tmp = full + ".vz-tmp";
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            using (var z = Compressor(fs, compression))
+                TarStreamWriter.WriteAll(entries, z, mtimeClamp);
+            if (compression == Compression.Xz)
+            {
+                // xz(1) rather than a managed encoder: it is what unpacks these, and -T1 keeps output stable.
+                var xz = ProcessRunner.Which("xz") ?? throw new VzException("VZ2012", "xz is not installed", "apt-get install xz-utils, or pack with zstd");
+                ProcessRunner.RunChecked("VZ2012", xz, "-z", "-T1", "-6", "-f", tmp);
+                File.Move(tmp + ".xz", full, overwrite: true);
+            }
+            else
+                File.Move(tmp, full, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            throw new VzException("VZ2013", $"{file}: cannot write archive: {e.Message}");
+        }
+        finally
+        {
+            File.Delete(tmp);
+            File.Delete(tmp + ".xz");
+        }
+    }
+
+    static Stream Compressor(Stream fs, Compression c) => c switch
+    {
+        Compression.Zstd => new ZstdSharp.CompressionStream(fs, level: 9, leaveOpen: true),
+        Compression.Gzip => new GZipStream(fs, CompressionLevel.SmallestSize, leaveOpen: true),
+        _ => new NonClosing(fs),
+    };
+
+    /// <summary>Lets the tar be written straight to the file for the uncompressed and xz cases.</summary>
+    sealed class NonClosing(Stream inner) : Stream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
