@@ -1,0 +1,64 @@
+using System.Formats.Tar;
+using Vz.Bundle.Fs;
+using Vz.Bundle.Runtime;
+using Vz.Bundle.Tar;
+
+namespace Vz.Bundle.Tests;
+
+public class BundleBuilderTests
+{
+    [Fact]
+    public void BundleHasRootfsAndAValidatedConfig()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.File("usr/bin/app", "x", Modes.O755);
+        var r = BundleBuilder.Build(new BundleRequest
+        {
+            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
+            Runtime = new RuntimeOptions { Args = ["app"] },
+        });
+        Assert.True(File.Exists(Path.Combine(dst["b"], "rootfs/usr/bin/app")));
+        Assert.Equal(["app"], RuntimeConfigJson.Load(r.ConfigPath).Process.Args);
+    }
+
+    [Fact]
+    public void AConfigThatFailsValidationLeavesNoBundle()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.File("usr/bin/app", "x", Modes.O644); // not executable
+        var e = Assert.Throws<VzException>(() => BundleBuilder.Build(new BundleRequest
+        {
+            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
+            Runtime = new RuntimeOptions { Args = ["/usr/bin/app"] },
+        }));
+        Assert.Equal("VZ2020", e.Code);
+        Assert.Empty(TestTree.Listing(dst["b"]));
+    }
+
+    [Fact]
+    public void PackHoldsConfigAndRootfsWithClampedTimes()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.File("usr/bin/app", "x", Modes.O755);
+        BundleBuilder.Build(new BundleRequest
+        {
+            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
+            Runtime = new RuntimeOptions { Args = ["app"] },
+        });
+        BundleBuilder.Pack(dst["b"], dst["b.tar"], Compression.None, 1000);
+        var names = new List<string>();
+        using (var reader = new TarReader(File.OpenRead(dst["b.tar"])))
+            while (reader.GetNextEntry() is { } e)
+            {
+                names.Add(e.Name);
+                Assert.True(e.ModificationTime.ToUnixTimeSeconds() <= 1000);
+            }
+        Assert.Equal("config.json", names[0]);
+        Assert.Equal("rootfs/", names[1]);
+        Assert.Contains("rootfs/usr/bin/app", names);
+        Assert.Contains("rootfs/tmp/", names);
+    }
+}
