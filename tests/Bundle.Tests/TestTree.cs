@@ -45,7 +45,21 @@ public sealed class TestTree : IDisposable
     }
 
     /// <summary>Every path under a directory, relative, sorted; for "nothing else was written" checks.</summary>
-    public static string[] Listing(string dir) =>
-        Directory.EnumerateFileSystemEntries(dir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(p => Path.GetRelativePath(dir, p)).Order(StringComparer.Ordinal).ToArray();
+    public static string[] Listing(string dir)
+    {
+        // Directory enumeration with RecurseSubdirectories follows symlinked directories; this walk does not.
+        var found = new List<string>();
+        void Walk(DirectoryInfo d)
+        {
+            foreach (var e in d.EnumerateFileSystemInfos())
+            {
+                found.Add(Path.GetRelativePath(dir, e.FullName));
+                if (e is DirectoryInfo sub && sub.LinkTarget is null)
+                    Walk(sub);
+            }
+        }
+        if (Directory.Exists(dir))
+            Walk(new DirectoryInfo(dir));
+        return found.Order(StringComparer.Ordinal).ToArray();
+    }
 }
