@@ -29,7 +29,7 @@ public sealed class ScratchDir : IDisposable
         {
             foreach (var e in d.EnumerateFileSystemInfos())
             {
-                found.Add(Path.GetRelativePath(dir, e.FullName));
+                found.Add(System.IO.Path.GetRelativePath(dir, e.FullName));
                 if (e is DirectoryInfo sub && sub.LinkTarget is null)
                     Walk(sub);
             }
