@@ -48,7 +48,11 @@ public static class BundleBuilder
 
         try
         {
-            var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, rootfs, mountPointMTime: request.Epoch);
+            // The working directory must exist for the runtime to chdir into it.
+            var mountPoints = request.Runtime.Cwd is "/" or "" || !request.Runtime.Cwd.StartsWith('/')
+                ? RootfsBuilder.DefaultMountPoints
+                : [.. RootfsBuilder.DefaultMountPoints, new MountPoint(request.Runtime.Cwd, Modes.O755)];
+            var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, rootfs, mountPoints, request.Epoch);
             var runtime = request.Runtime;
             if (request.User is { } user)
             {

@@ -61,4 +61,19 @@ public class BundleBuilderTests
         Assert.Contains("rootfs/usr/bin/app", names);
         Assert.Contains("rootfs/tmp/", names);
     }
+    [Fact]
+    public void MissingWorkingDirectoryIsCreatedWithItsParents()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.File("usr/bin/app", "x", Modes.O755);
+        BundleBuilder.Build(new BundleRequest
+        {
+            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"], Epoch = 77,
+            Runtime = new RuntimeOptions { Args = ["app"], Cwd = "/srv/app" },
+        });
+        var cwd = Posix.LStat(Path.Combine(dst["b"], "rootfs/srv/app"));
+        Assert.Equal((UnixFileType.Directory, Modes.O755, 77L), (cwd!.Type, cwd.Permissions, cwd.MTimeSeconds));
+        Assert.Equal(77, Posix.LStat(Path.Combine(dst["b"], "rootfs/srv"))!.MTimeSeconds);
+    }
 }

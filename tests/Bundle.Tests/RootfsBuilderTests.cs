@@ -161,4 +161,16 @@ public class RootfsBuilderTests
         dst.File("rootfs/old", "old");
         Assert.Equal("VZ2006", Assert.Throws<VzException>(() => RootfsBuilder.Build(["/a"], src.Dir, dst["rootfs"])).Code);
     }
+    [Fact]
+    public void MountPointBehindASymlinkIsMadeInsideTheRootfs()
+    {
+        using var outside = new TestTree();
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.Symlink("run", outside.Dir); // absolute: inside the rootfs it names rootfs + that path
+        var outDir = dst["rootfs"];
+        RootfsBuilder.Build(["/run"], src.Dir, outDir);
+        Assert.Equal(UnixFileType.Directory, Stat(outDir + outside.Dir).Type);
+        Assert.Empty(TestTree.Listing(outside.Dir));
+    }
 }

@@ -97,7 +97,7 @@ public static class RootfsBuilder
         var guard = new ParentGuard(rootfs);
         int files = 0, dirs = 0, links = 0, hardLinks = 0;
         long bytes = 0;
-        var dirTimes = new List<(string Path, FileStat Stat)>();
+        var dirTimes = new List<(string Path, long Seconds, long Nanos)>();
         foreach (var e in plan.Entries)
         {
             var dest = RootPath.OnHost(rootfs, e.InsidePath);
@@ -115,7 +115,7 @@ public static class RootfsBuilder
                 {
                     case UnixFileType.Directory:
                         Posix.MkDir(dest, Modes.O700);
-                        dirTimes.Add((dest, st));
+                        dirTimes.Add((dest, st.MTimeSeconds, st.MTimeNanos));
                         dirs++;
                         break;
                     case UnixFileType.Symlink:
@@ -148,23 +148,41 @@ public static class RootfsBuilder
         }
 
         foreach (var mp in mountPoints)
-        {
-            var dest = RootPath.OnHost(rootfs, RootPath.Normalize(mp.Path));
-            guard.Require(dest);
-            if (Posix.LStat(dest) is not null)
-                continue;
-            Posix.MkDir(dest, Modes.O700);
-            Posix.LChown(dest, 0, 0);
-            Posix.Chmod(dest, mp.Mode);
-            Posix.SetMTime(dest, mountPointMTime, 0);
-            dirs++;
-        }
+            foreach (var created in CreateDirectories(rootfs, guard, mp))
+            {
+                dirTimes.Add((created, mountPointMTime, 0));
+                dirs++;
+            }
 
         // Directory mtimes last and deepest first: creating an entry changes its parent's mtime.
-        foreach (var (path, st) in dirTimes.OrderByDescending(d => d.Path, StringComparer.Ordinal))
-            Posix.SetMTime(path, st.MTimeSeconds, st.MTimeNanos);
+        foreach (var (path, seconds, nanos) in dirTimes.OrderByDescending(d => d.Path, StringComparer.Ordinal))
+            Posix.SetMTime(path, seconds, nanos);
         Posix.Chmod(rootfs, Modes.O755);
         return new RootfsResult(rootfs, files, dirs, links, hardLinks, bytes, plan.Warnings);
+    }
+
+    /// <summary>
+    /// Creates a mount point and any missing parents, root-owned; the last part gets the mount
+    /// point's mode, parents 0755. Existing parts are kept as they are, and a symlink on the way is
+    /// followed inside the rootfs (chroot semantics), never on the host.
+    /// </summary>
+    static List<string> CreateDirectories(string rootfs, ParentGuard guard, MountPoint mp)
+    {
+        var path = RootPath.Normalize(mp.Path);
+        var created = new List<string>();
+        while (RootPath.Resolve(rootfs, path) is { Final: null, Missing: { } missing })
+        {
+            var dest = RootPath.OnHost(rootfs, missing);
+            guard.Require(dest);
+            if (Posix.LStat(dest) is not null)
+                throw new VzException("VZ2008", $"cannot make directory {path} in the rootfs: {missing} is in the way and is not a directory");
+            Posix.MkDir(dest, Modes.O700);
+            Posix.LChown(dest, 0, 0);
+            var isLast = RootPath.Resolve(rootfs, path).Final is not null;
+            Posix.Chmod(dest, isLast ? mp.Mode : Modes.O755);
+            created.Add(dest);
+        }
+        return created;
     }
 
     static void PrepareEmptyDir(string dir)
