@@ -69,7 +69,7 @@ public static class ImageBuilder
     {
         using var hash = new HashingStream();
         TarStreamWriter.WriteAll(entries, hash, mtimeClamp);
-        return new Descriptor(MediaTypes.LayerTar, hash.Digest(), hash.Length);
+        return new Descriptor(MediaTypes.LayerTar, hash.Digest(), hash.Written);
     }
 
     public static string HostArchitecture() => RuntimeInformation.OSArchitecture switch
@@ -110,29 +110,20 @@ public static class ImageConfigConversion
     }
 }
 
-/// <summary>A write-only stream that hashes and counts what passes.</summary>
-internal sealed class HashingStream(Stream? inner = null) : Stream
+/// <summary>A write-only stream that hashes and counts what passes, and passes it on when given a stream.</summary>
+internal sealed class HashingStream(Stream? inner = null) : WriteOnlyStream(inner)
 {
     readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    long length;
 
     public string Digest() => "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         sha.AppendData(buffer);
-        inner?.Write(buffer);
-        length += buffer.Length;
+        Inner?.Write(buffer);
+        Written += buffer.Length;
     }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => length;
-    public override long Position { get => length; set => throw new NotSupportedException(); }
-    public override void Flush() => inner?.Flush();
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) sha.Dispose();

@@ -68,18 +68,12 @@ public static class Packer
     };
 
     /// <summary>Lets the tar be written straight to the file for the uncompressed and xz cases.</summary>
-    sealed class NonClosing(Stream inner) : Stream
+    sealed class NonClosing(Stream inner) : WriteOnlyStream(inner)
     {
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Inner!.Write(buffer);
+            Written += buffer.Length;
+        }
     }
 }

@@ -160,25 +160,14 @@ public sealed class TarStreamWriter(Stream output, long mtimeClamp)
     }
 
     /// <summary>Passes writes through, refusing more than the declared size.</summary>
-    sealed class BoundedStream(Stream inner, long limit) : Stream
+    sealed class BoundedStream(Stream inner, long limit) : WriteOnlyStream(inner)
     {
-        public long Written { get; private set; }
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             if (Written + buffer.Length > limit)
                 throw new VzException("VZ2011", $"tar entry content exceeds its declared size {limit}");
-            inner.Write(buffer);
+            Inner!.Write(buffer);
             Written += buffer.Length;
         }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => Written;
-        public override long Position { get => Written; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
