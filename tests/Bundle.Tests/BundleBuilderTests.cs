@@ -76,4 +76,26 @@ public class BundleBuilderTests
         Assert.Equal((UnixFileType.Directory, Modes.O755, 77L), (cwd!.Type, cwd.Permissions, cwd.MTimeSeconds));
         Assert.Equal(77, Posix.LStat(Path.Combine(dst["b"], "rootfs/srv"))!.MTimeSeconds);
     }
+    [Fact]
+    public void ForceReplacesABundleWithoutTouchingWhatItsSymlinksPointAt()
+    {
+        using var outside = new TestTree();
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        outside.File("keep/me", "precious");
+        src.File("usr/bin/app", "x", Modes.O755);
+        src.Symlink("lib", outside.Dir);
+        BundleRequest Request(bool force) => new()
+        {
+            Paths = ["/usr/bin/app", "/lib"], SourceRoot = src.Dir, OutDir = dst["b"], Force = force,
+            Runtime = new RuntimeOptions { Args = ["app"] },
+        };
+        BundleBuilder.Build(Request(force: false));
+        Assert.Equal("VZ2006", Assert.Throws<VzException>(() => BundleBuilder.Build(Request(force: false))).Code);
+        // A host-side symlink to the outside directory inside the rootfs, as a hostile rootfs could hold.
+        File.CreateSymbolicLink(Path.Combine(dst["b"], "rootfs/hostlink"), outside.Dir);
+        BundleBuilder.Build(Request(force: true));
+        Assert.Equal("precious", File.ReadAllText(outside["keep/me"]));
+        Assert.False(File.Exists(Path.Combine(dst["b"], "rootfs/hostlink")));
+    }
 }

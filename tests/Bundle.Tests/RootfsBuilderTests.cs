@@ -173,4 +173,14 @@ public class RootfsBuilderTests
         Assert.Equal(UnixFileType.Directory, Stat(outDir + outside.Dir).Type);
         Assert.Empty(TestTree.Listing(outside.Dir));
     }
+    [Fact]
+    public void PseudoFilesystemPathsAreNotCopied()
+    {
+        using var dst = new TestTree();
+        var outDir = dst["rootfs"];
+        var result = RootfsBuilder.Build(["/proc/self/status", "/dev/null", "/sys/kernel"], "/", outDir);
+        Assert.Equal(3, result.Warnings.Count);
+        Assert.Empty(TestTree.Listing(Path.Combine(outDir, "proc")));
+        Assert.Empty(TestTree.Listing(Path.Combine(outDir, "dev")));
+    }
 }

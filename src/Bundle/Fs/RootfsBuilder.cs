@@ -32,6 +32,9 @@ public static class RootfsBuilder
         new("/sys", Modes.O555), new("/tmp", Modes.O1777),
     ];
 
+    /// <summary>Kernel filesystems the runtime mounts (config.json's mounts): their contents are never copied.</summary>
+    static readonly string[] PseudoFilesystems = ["/proc", "/sys", "/dev"];
+
     /// <summary>Plans and then copies; <paramref name="outDir"/> becomes the rootfs and must be absent or empty.</summary>
     public static RootfsResult Build(IEnumerable<string> paths, string sourceRoot, string outDir,
         IReadOnlyList<MountPoint>? mountPoints = null, long mountPointMTime = 0)
@@ -51,6 +54,11 @@ public static class RootfsBuilder
         foreach (var raw in paths)
         {
             var path = RootPath.Normalize(raw);
+            if (PseudoFilesystems.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal)))
+            {
+                warnings.Add($"{path}: the runtime mounts {path.Split('/')[1]} itself; not copied");
+                continue;
+            }
             var r = RootPath.Resolve(root, path);
             foreach (var step in r.Steps)
                 entries.TryAdd(step.InsidePath, new PlannedEntry(step.InsidePath, step.Stat, step.LinkTarget));
