@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Vz.Bundle.Image;
 
 // OCI image-spec v1.1 types as plain records, only the fields vz writes or reads.
+// Field order is fixed (declaration order, schemaVersion first) because digests are over these bytes.
 // https://github.com/opencontainers/image-spec/blob/v1.1.0/spec.md
 
 public static class MediaTypes
@@ -33,16 +34,16 @@ public sealed record Descriptor(
 public sealed record ImageIndex(
     [property: JsonPropertyName("manifests")] IReadOnlyList<Descriptor> Manifests)
 {
-    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = 2;
-    [JsonPropertyName("mediaType")] public string MediaType { get; init; } = MediaTypes.Index;
+    [JsonPropertyName("schemaVersion"), JsonPropertyOrder(-2)] public int SchemaVersion { get; init; } = 2;
+    [JsonPropertyName("mediaType"), JsonPropertyOrder(-1)] public string MediaType { get; init; } = MediaTypes.Index;
 }
 
 public sealed record ImageManifest(
     [property: JsonPropertyName("config")] Descriptor Config,
     [property: JsonPropertyName("layers")] IReadOnlyList<Descriptor> Layers)
 {
-    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = 2;
-    [JsonPropertyName("mediaType")] public string MediaType { get; init; } = MediaTypes.Manifest;
+    [JsonPropertyName("schemaVersion"), JsonPropertyOrder(-2)] public int SchemaVersion { get; init; } = 2;
+    [JsonPropertyName("mediaType"), JsonPropertyOrder(-1)] public string MediaType { get; init; } = MediaTypes.Manifest;
 }
 
 /// <summary>https://github.com/opencontainers/image-spec/blob/v1.1.0/config.md</summary>
@@ -73,7 +74,7 @@ public sealed record EmptyObject;
 public sealed record ImageRootfs(
     [property: JsonPropertyName("diff_ids")] IReadOnlyList<string> DiffIds)
 {
-    [JsonPropertyName("type")] public string Type { get; init; } = "layers";
+    [JsonPropertyName("type"), JsonPropertyOrder(-1)] public string Type { get; init; } = "layers";
 }
 
 public sealed record ImageHistory(
