@@ -40,7 +40,7 @@ public static class BundleBuilder
         if (request.Force)
         {
             if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
-            File.Delete(configPath);
+            if (File.Exists(configPath)) File.Delete(configPath);
         }
         else if (File.Exists(configPath))
             throw new VzException("VZ2006", $"{configPath}: a bundle is already there", "pass --force to replace it");
@@ -64,11 +64,13 @@ public static class BundleBuilder
             RuntimeConfigJson.Save(config, configPath);
             return new BundleResult(dir, configPath, built, config);
         }
-        catch (VzException)
+        catch (Exception e) when (e is VzException or IOException or UnauthorizedAccessException)
         {
             // Leave no half bundle behind; the rootfs was absent or empty before we started.
             if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
-            throw;
+            if (e is VzException)
+                throw;
+            throw new VzException("VZ2009", $"bundle {dir}: {e.Message}", inner: e);
         }
     }
 

@@ -98,4 +98,28 @@ public class BundleBuilderTests
         Assert.Equal("precious", File.ReadAllText(outside["keep/me"]));
         Assert.False(File.Exists(Path.Combine(dst["b"], "rootfs/hostlink")));
     }
+    [Fact]
+    public void ForceOnAFreshDirectoryJustBuilds()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.File("usr/bin/app", "x", Modes.O755);
+        BundleBuilder.Build(new BundleRequest
+        {
+            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["new/b"], Force = true,
+            Runtime = new RuntimeOptions { Args = ["app"] },
+        });
+        Assert.True(File.Exists(Path.Combine(dst["new/b"], "config.json")));
+    }
+
+    [Fact]
+    public void PackingIntoAMissingDirectoryIsOneClearError()
+    {
+        using var t = new TestTree();
+        t.File("b/config.json", "{}");
+        Directory.CreateDirectory(t["b/rootfs"]);
+        var e = Assert.Throws<VzException>(() => BundleBuilder.Pack(t["b"], t["missing/b.tar"], Compression.None, 0));
+        Assert.Equal("VZ2013", e.Code);
+        Assert.Contains("missing/b.tar", e.Message);
+    }
 }

@@ -149,7 +149,7 @@ public static class RootfsBuilder
                 if (st.Type != UnixFileType.Directory)
                     Posix.SetMTime(dest, st.MTimeSeconds, st.MTimeNanos);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new VzException("VZ2005", $"copy {e.InsidePath} into {rootfs}: {ex.Message}");
             }

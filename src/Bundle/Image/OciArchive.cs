@@ -42,13 +42,13 @@ public static class OciArchive
             }
             File.Move(tmp, full, overwrite: true);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new VzException("VZ2032", $"{file}: cannot write image archive: {e.Message}");
         }
         finally
         {
-            File.Delete(tmp);
+            Packer.DeleteIfPresent(tmp);
         }
     }
 

@@ -49,15 +49,22 @@ public static class Packer
             else
                 File.Move(tmp, full, overwrite: true);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new VzException("VZ2013", $"{file}: cannot write archive: {e.Message}");
         }
         finally
         {
-            File.Delete(tmp);
-            File.Delete(tmp + ".xz");
+            DeleteIfPresent(tmp);
+            DeleteIfPresent(tmp + ".xz");
         }
+    }
+
+    /// <summary>Removes a leftover temp file; a missing file or directory is fine.</summary>
+    internal static void DeleteIfPresent(string path)
+    {
+        if (File.Exists(path))
+            File.Delete(path);
     }
 
     static Stream Compressor(Stream fs, Compression c) => c switch

@@ -19,7 +19,14 @@ public static class TreeScanner
         var found = new List<(string Name, string Host, FileStat Stat)>();
         if (prefix.Length > 0)
             found.Add((prefix.TrimEnd('/') + "/", root, rootStat));
-        Walk(root, prefix, found);
+        try
+        {
+            Walk(root, prefix, found);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VzException("VZ2010", $"read {dir}: {e.Message}");
+        }
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         var firstOfInode = new Dictionary<(uint, uint, ulong), string>();
