@@ -101,4 +101,25 @@ public class RuntimeConfigTests
         Assert.Equal("VZ2024", e.Code);
         Assert.StartsWith("b/config.json:", e.Message);
     }
+    [Fact]
+    public void ValidationRefusesAProgramWhoseInterpreterIsMissing()
+    {
+        using var rootfs = new TestTree();
+        Directory.CreateDirectory(rootfs["usr/bin"]);
+        File.Copy("/usr/bin/true", rootfs["usr/bin/true"]);
+        rootfs.File("usr/bin/script", "#!/bin/sh -e\necho hi\n", Modes.O755);
+        var e = Assert.Throws<VzException>(() => RuntimeConfigFactory.Validate(Config("/usr/bin/true"), rootfs.Dir));
+        Assert.Contains("needs its interpreter /lib64/ld-linux", e.Message);
+        e = Assert.Throws<VzException>(() => RuntimeConfigFactory.Validate(Config("/usr/bin/script"), rootfs.Dir));
+        Assert.Contains("needs its interpreter /bin/sh", e.Message);
+    }
+
+    [Fact]
+    public void StaticProgramsNeedNoInterpreter()
+    {
+        using var fs = File.OpenRead("/usr/bin/busybox");
+        Assert.Null(ProgramInterpreter.Read(fs));
+        using var dynamic = File.OpenRead("/usr/bin/true");
+        Assert.StartsWith("/lib", ProgramInterpreter.Read(dynamic));
+    }
 }

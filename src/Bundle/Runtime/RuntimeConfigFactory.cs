@@ -191,9 +191,13 @@ public static class RuntimeConfigFactory
             if (r.Final is null)
                 continue;
             var st = r.Steps[^1].Stat;
-            if (st.Type == UnixFileType.Regular && (st.Permissions & 0x49) != 0) // any x bit
-                return null;
-            return $"{program} resolves to {r.Final}, which is not an executable file";
+            if (st.Type != UnixFileType.Regular || (st.Permissions & 0x49) == 0) // no x bit
+                return $"{program} resolves to {r.Final}, which is not an executable file";
+            // The kernel also needs the ELF or #! interpreter; a missing one fails as "no such file".
+            using var fs = File.OpenRead(RootPath.OnHost(rootfs, r.Final));
+            if (ProgramInterpreter.Read(fs) is { } interp && RootPath.Resolve(rootfs, LexicalNormalize(interp)).Final is null)
+                return $"{r.Final} needs its interpreter {interp}, which is not in the rootfs";
+            return null;
         }
         return $"{program} is not in the rootfs" + (program.Contains('/') ? "" : " on PATH");
     }
