@@ -7,17 +7,23 @@ namespace Vz.Bundle.Tests;
 
 public class BundleBuilderTests
 {
+    /// <summary>A source root holding /usr/bin/app (executable unless said otherwise) and a request to bundle it.</summary>
+    static BundleRequest AppBundle(TestTree src, TestTree dst, int mode = Modes.O755)
+    {
+        src.File("usr/bin/app", "x", mode);
+        return new BundleRequest
+        {
+            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
+            Runtime = new RuntimeOptions { Args = ["app"] },
+        };
+    }
+
     [Fact]
     public void BundleHasRootfsAndAValidatedConfig()
     {
         using var src = new TestTree();
         using var dst = new TestTree();
-        src.File("usr/bin/app", "x", Modes.O755);
-        var r = BundleBuilder.Build(new BundleRequest
-        {
-            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
-            Runtime = new RuntimeOptions { Args = ["app"] },
-        });
+        var r = BundleBuilder.Build(AppBundle(src, dst));
         Assert.True(File.Exists(Path.Combine(dst["b"], "rootfs/usr/bin/app")));
         Assert.Equal(["app"], RuntimeConfigJson.Load(r.ConfigPath).Process.Args);
     }
@@ -27,12 +33,8 @@ public class BundleBuilderTests
     {
         using var src = new TestTree();
         using var dst = new TestTree();
-        src.File("usr/bin/app", "x", Modes.O644); // not executable
-        var e = Assert.Throws<VzException>(() => BundleBuilder.Build(new BundleRequest
-        {
-            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
-            Runtime = new RuntimeOptions { Args = ["/usr/bin/app"] },
-        }));
+        var request = AppBundle(src, dst, Modes.O644); // not executable
+        var e = Assert.Throws<VzException>(() => BundleBuilder.Build(request with { Runtime = new RuntimeOptions { Args = ["/usr/bin/app"] } }));
         Assert.Equal("VZ2020", e.Code);
         Assert.Empty(TestTree.Listing(dst["b"]));
     }
@@ -42,12 +44,7 @@ public class BundleBuilderTests
     {
         using var src = new TestTree();
         using var dst = new TestTree();
-        src.File("usr/bin/app", "x", Modes.O755);
-        BundleBuilder.Build(new BundleRequest
-        {
-            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"],
-            Runtime = new RuntimeOptions { Args = ["app"] },
-        });
+        BundleBuilder.Build(AppBundle(src, dst));
         BundleBuilder.Pack(dst["b"], dst["b.tar"], Compression.None, 1000);
         var names = new List<string>();
         using (var reader = new TarReader(File.OpenRead(dst["b.tar"])))
@@ -61,21 +58,18 @@ public class BundleBuilderTests
         Assert.Contains("rootfs/usr/bin/app", names);
         Assert.Contains("rootfs/tmp/", names);
     }
+
     [Fact]
     public void MissingWorkingDirectoryIsCreatedWithItsParents()
     {
         using var src = new TestTree();
         using var dst = new TestTree();
-        src.File("usr/bin/app", "x", Modes.O755);
-        BundleBuilder.Build(new BundleRequest
-        {
-            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["b"], Epoch = 77,
-            Runtime = new RuntimeOptions { Args = ["app"], Cwd = "/srv/app" },
-        });
+        BundleBuilder.Build(AppBundle(src, dst) with { Epoch = 77, Runtime = new RuntimeOptions { Args = ["app"], Cwd = "/srv/app" } });
         var cwd = Posix.LStat(Path.Combine(dst["b"], "rootfs/srv/app"));
         Assert.Equal((UnixFileType.Directory, Modes.O755, 77L), (cwd!.Type, cwd.Permissions, cwd.MTimeSeconds));
         Assert.Equal(77, Posix.LStat(Path.Combine(dst["b"], "rootfs/srv"))!.MTimeSeconds);
     }
+
     [Fact]
     public void ForceReplacesABundleWithoutTouchingWhatItsSymlinksPointAt()
     {
@@ -83,13 +77,9 @@ public class BundleBuilderTests
         using var src = new TestTree();
         using var dst = new TestTree();
         outside.File("keep/me", "precious");
-        src.File("usr/bin/app", "x", Modes.O755);
         src.Symlink("lib", outside.Dir);
-        BundleRequest Request(bool force) => new()
-        {
-            Paths = ["/usr/bin/app", "/lib"], SourceRoot = src.Dir, OutDir = dst["b"], Force = force,
-            Runtime = new RuntimeOptions { Args = ["app"] },
-        };
+        var request = AppBundle(src, dst) with { Paths = ["/usr/bin/app", "/lib"] };
+        BundleRequest Request(bool force) => request with { Force = force };
         BundleBuilder.Build(Request(force: false));
         Assert.Equal("VZ2006", Assert.Throws<VzException>(() => BundleBuilder.Build(Request(force: false))).Code);
         // A host-side symlink to the outside directory inside the rootfs, as a hostile rootfs could hold.
@@ -98,17 +88,13 @@ public class BundleBuilderTests
         Assert.Equal("precious", File.ReadAllText(outside["keep/me"]));
         Assert.False(File.Exists(Path.Combine(dst["b"], "rootfs/hostlink")));
     }
+
     [Fact]
     public void ForceOnAFreshDirectoryJustBuilds()
     {
         using var src = new TestTree();
         using var dst = new TestTree();
-        src.File("usr/bin/app", "x", Modes.O755);
-        BundleBuilder.Build(new BundleRequest
-        {
-            Paths = ["/usr/bin/app"], SourceRoot = src.Dir, OutDir = dst["new/b"], Force = true,
-            Runtime = new RuntimeOptions { Args = ["app"] },
-        });
+        BundleBuilder.Build(AppBundle(src, dst) with { OutDir = dst["new/b"], Force = true });
         Assert.True(File.Exists(Path.Combine(dst["new/b"], "config.json")));
     }
 

@@ -161,6 +161,7 @@ public class RootfsBuilderTests
         dst.File("rootfs/old", "old");
         Assert.Equal("VZ2006", Assert.Throws<VzException>(() => RootfsBuilder.Build(["/a"], src.Dir, dst["rootfs"])).Code);
     }
+
     [Fact]
     public void MountPointBehindASymlinkIsMadeInsideTheRootfs()
     {
@@ -173,6 +174,7 @@ public class RootfsBuilderTests
         Assert.Equal(UnixFileType.Directory, Stat(outDir + outside.Dir).Type);
         Assert.Empty(TestTree.Listing(outside.Dir));
     }
+
     [Fact]
     public void PseudoFilesystemPathsAreNotCopied()
     {

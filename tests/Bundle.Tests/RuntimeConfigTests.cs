@@ -101,6 +101,7 @@ public class RuntimeConfigTests
         Assert.Equal("VZ2024", e.Code);
         Assert.StartsWith("b/config.json:", e.Message);
     }
+
     [Fact]
     public void ValidationRefusesAProgramWhoseInterpreterIsMissing()
     {
