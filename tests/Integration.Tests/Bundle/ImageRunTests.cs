@@ -32,6 +32,19 @@ public class ImageRunTests
     }
 
     [Fact]
+    public void DynamicallyLinkedCProgramImageRunsUnderPodman()
+    {
+        using var dir = new ScratchDir("bundle");
+        using var podman = new Podman("bundle");
+        var (spec, host) = BundleRunTests.CompileHello(dir);
+        Vzbuild.Checked("bundle", spec, "--no-closure", "-o", dir["b"]);
+        var image = podman.TrackImage($"localhost/{dir.Id}:hello");
+        Vzbuild.Checked("image", dir["b"], "--tag", image, "-o", dir["img.tar"]);
+        podman.Checked("load", "-i", dir["img.tar"]);
+        Assert.Equal(host, podman.Checked("run", "--rm", image).StdOut);
+    }
+
+    [Fact]
     public void BusyboxHttpdImageServesAFileUnderPodman()
     {
         using var dir = new ScratchDir("bundle");
