@@ -138,4 +138,14 @@ public class ImageTests
         var f = t.File("x.tar", "not a tar at all");
         Assert.Equal("VZ2034", Assert.Throws<VzException>(() => OciArchive.ReadIndex(f)).Code);
     }
+    [Fact]
+    public void ReadIndexOfAnArchiveWithoutManifestsSaysSo()
+    {
+        using var t = new TestTree();
+        var tar = t["x.tar"];
+        Tar.Packer.Pack([Tar.TarEntry.ForData("index.json", "{\"schemaVersion\":2}"u8.ToArray(), 0)], tar, Tar.Compression.None, 0);
+        var e = Assert.Throws<VzException>(() => OciArchive.ReadIndex(tar));
+        Assert.Equal("VZ2034", e.Code);
+        Assert.Contains("lists no manifest", e.Message);
+    }
 }

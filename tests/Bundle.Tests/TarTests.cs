@@ -30,6 +30,7 @@ public class TarTests
         Posix.HardLink(t["usr/bin/tool"], t["usr/bin/tool-again"]);
         t.Symlink("bin", "usr/bin");
         t.File("etc/" + new string('n', 120), "long name", Modes.O600, 3_000_000, 7, 100);
+        t.File("root/.profile", "dotfile");
         return t;
     }
 
@@ -50,6 +51,7 @@ public class TarTests
         Assert.Equal(TarEntryType.SymbolicLink, entries["bin"].EntryType);
         Assert.Equal("usr/bin", entries["bin"].LinkName);
         Assert.Equal(TarEntryType.Directory, entries["usr/"].EntryType);
+        Assert.Contains("root/.profile", entries.Keys); // dotfiles count as hidden to .NET's default enumeration
         // A 124-byte name and a uid beyond 7 octal digits go through a pax header.
         var longOne = entries["etc/" + new string('n', 120)];
         Assert.Equal(3_000_000, longOne.Uid);

@@ -67,7 +67,7 @@ public static class OciArchive
     public static OciArchiveInfo ReadIndex(string file)
     {
         var index = OciJson.Deserialize<ImageIndex>(ReadMember(file, "index.json"), $"{file}: index.json");
-        if (index.Manifests.Count == 0)
+        if (index.Manifests is null or { Count: 0 })
             throw new VzException("VZ2034", $"{file}: index.json lists no manifest");
         var m = index.Manifests[0];
         var name = m.Annotations?.GetValueOrDefault(Annotations.ContainerdImageName);
