@@ -185,4 +185,18 @@ public class RootfsBuilderTests
         Assert.Empty(TestTree.Listing(Path.Combine(outDir, "proc")));
         Assert.Empty(TestTree.Listing(Path.Combine(outDir, "dev")));
     }
+
+    [Fact]
+    public void SymlinkIntoProcIsKeptButNotFollowed()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.Symlink("etc/mtab", "../proc/self/mounts");
+        Directory.CreateDirectory(src["proc/self"]);
+        File.WriteAllText(src["proc/self/mounts"], "host mounts");
+        var outDir = dst["rootfs"];
+        RootfsBuilder.Build(["/etc/mtab"], src.Dir, outDir);
+        Assert.Equal("../proc/self/mounts", new FileInfo(Path.Combine(outDir, "etc/mtab")).LinkTarget);
+        Assert.Empty(TestTree.Listing(Path.Combine(outDir, "proc")));
+    }
 }

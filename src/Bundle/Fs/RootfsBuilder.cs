@@ -35,6 +35,9 @@ public static class RootfsBuilder
     /// <summary>Kernel filesystems the runtime mounts (config.json's mounts): their contents are never copied.</summary>
     static readonly string[] PseudoFilesystems = ["/proc", "/sys", "/dev"];
 
+    static bool IsPseudo(string path) =>
+        PseudoFilesystems.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
+
     /// <summary>Plans and then copies; <paramref name="outDir"/> becomes the rootfs and must be absent or empty.</summary>
     public static RootfsResult Build(IEnumerable<string> paths, string sourceRoot, string outDir,
         IReadOnlyList<MountPoint>? mountPoints = null, long mountPointMTime = 0)
@@ -54,15 +57,17 @@ public static class RootfsBuilder
         foreach (var raw in paths)
         {
             var path = RootPath.Normalize(raw);
-            if (PseudoFilesystems.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal)))
+            if (IsPseudo(path))
             {
                 warnings.Add($"{path}: the runtime mounts {path.Split('/')[1]} itself; not copied");
                 continue;
             }
             var r = RootPath.Resolve(root, path);
-            foreach (var step in r.Steps)
+            // A symlink into /proc (/etc/mtab -> ../proc/self/mounts) is kept; what it leads to is not.
+            var kept = r.Steps.TakeWhile(s => !IsPseudo(s.InsidePath)).ToArray();
+            foreach (var step in kept)
                 entries.TryAdd(step.InsidePath, new PlannedEntry(step.InsidePath, step.Stat, step.LinkTarget));
-            if (r.Missing is null)
+            if (r.Missing is null || kept.Length < r.Steps.Count)
                 continue;
             // A dangling symlink is kept as it is (a program may only readlink it); a path
             // that does not exist at all is an error in the list.
