@@ -199,4 +199,14 @@ public class RootfsBuilderTests
         Assert.Equal("../proc/self/mounts", new FileInfo(Path.Combine(outDir, "etc/mtab")).LinkTarget);
         Assert.Empty(TestTree.Listing(Path.Combine(outDir, "proc")));
     }
+    [Fact]
+    public void SourceRootMayBeASymlinkToADirectory()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        src.File("real/bin/x", "x", Modes.O755);
+        var link = src.Symlink("current", src["real"]);
+        RootfsBuilder.Build(["/bin/x"], link, dst["rootfs"]);
+        Assert.Equal("x", File.ReadAllText(Path.Combine(dst["rootfs"], "bin/x")));
+    }
 }

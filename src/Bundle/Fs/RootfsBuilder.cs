@@ -50,6 +50,9 @@ public static class RootfsBuilder
     public static RootfsPlan Plan(IEnumerable<string> paths, string sourceRoot)
     {
         var root = Path.GetFullPath(sourceRoot);
+        // The root itself may be reached through a symlink (--root /srv/current); what is inside it is another matter.
+        if (Posix.LStat(root) is { Type: UnixFileType.Symlink })
+            root = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
         if (Posix.LStat(root) is not { Type: UnixFileType.Directory })
             throw new VzException("VZ2002", $"{sourceRoot}: source root is not a directory");
         var entries = new SortedDictionary<string, PlannedEntry>(StringComparer.Ordinal);
