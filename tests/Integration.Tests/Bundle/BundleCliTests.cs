@@ -20,6 +20,19 @@ public class BundleCliTests
     }
 
     [Fact]
+    public void PackedBundleUnpackedByGnuTarRunsUnderRunc()
+    {
+        using var dir = new ScratchDir("bundle");
+        var (spec, host) = BundleRunTests.CompileHello(dir);
+        Vzbuild.Checked("bundle", spec, "--no-closure", "-o", dir["b"], "--pack", dir["b.tar.zst"]);
+        Directory.CreateDirectory(dir["unpacked"]);
+        Tools.Checked("tar", "--zstd", "--numeric-owner", "-xpf", dir["b.tar.zst"], "-C", dir["unpacked"]);
+        var run = Runc.Run(dir["unpacked"], dir.Id);
+        Assert.True(run.Ok, run.StdErr);
+        Assert.Equal(host, run.StdOut);
+    }
+
+    [Fact]
     public void CommandEnvUserAndPortOptionsReachConfigJson()
     {
         using var dir = new ScratchDir("bundle");
