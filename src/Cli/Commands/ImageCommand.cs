@@ -1,14 +1,44 @@
 using System.CommandLine;
+using Vz.Bundle;
+using Vz.Bundle.Image;
 
 namespace Vz.Cli.Commands;
 
-// Placeholder until the image command lands: it refuses to run rather than pretend.
+/// <summary>What `vzbuild image` was asked to do.</summary>
+internal sealed record ImageCommandOptions(string BundleDir, ImageReference Reference, string OutFile, IReadOnlyList<string> Ports, long Epoch);
+
 internal static class ImageCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("image", "(not yet implemented)");
-        CommandAction.Set(cmd, _ => throw new VzException("VZ0000", "image is not implemented yet"));
+        var bundle = new Argument<string>("bundle") { Description = "A bundle directory made by vzbuild bundle" };
+        var tag = new Option<string>("--tag", "-t") { Description = "Image name, e.g. localhost/web:1.0", Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "OCI archive to write (default: BUNDLE.oci.tar)" };
+        var port = new Option<string[]>("--port", "-p") { Description = "Port to expose besides those the bundle records (repeatable)" };
+
+        var cmd = new Command("image", "Write an OCI image archive (one uncompressed layer) from a bundle; podman load reads it");
+        cmd.Arguments.Add(bundle);
+        cmd.Options.Add(tag);
+        cmd.Options.Add(output);
+        cmd.Options.Add(port);
+        CommandAction.Set(cmd, parse =>
+        {
+            var dir = parse.GetValue(bundle)!;
+            return Run(new ImageCommandOptions(
+                dir, ImageReference.Parse(parse.GetValue(tag)!),
+                parse.GetValue(output) ?? Path.GetFullPath(dir).TrimEnd('/') + ".oci.tar",
+                parse.GetValue(port) ?? [],
+                Reproducible.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"))), CommandAction.Reporter);
+        });
         return cmd;
+    }
+
+    internal static int Run(ImageCommandOptions o, IReporter reporter)
+    {
+        var image = ImageBuilder.Build(o.BundleDir, new ImageOptions { Reference = o.Reference, Ports = o.Ports, Epoch = o.Epoch });
+        OciArchive.Write(image, o.OutFile);
+        reporter.Info($"wrote {o.OutFile}: {o.Reference.FullName}, manifest {image.ManifestDescriptor.Digest}, layer {image.Layer.Descriptor.Size} bytes");
+        Console.Out.WriteLine(image.ManifestDescriptor.Digest);
+        return ExitCodes.Ok;
     }
 }

@@ -1,0 +1,92 @@
+using Vz.Bundle.Fs;
+using Vz.Bundle.Runtime;
+using Vz.Bundle.Tar;
+
+namespace Vz.Bundle;
+
+/// <summary>What to put in an OCI runtime bundle.</summary>
+public sealed record BundleRequest
+{
+    /// <summary>Absolute paths as seen inside <see cref="SourceRoot"/> (a closure); each brings its parents and symlink chain.</summary>
+    public required IReadOnlyList<string> Paths { get; init; }
+    public string SourceRoot { get; init; } = "/";
+    /// <summary>The bundle directory: gets rootfs/ and config.json.</summary>
+    public required string OutDir { get; init; }
+    public required RuntimeOptions Runtime { get; init; }
+    /// <summary>"UID[:GID]" or names from the rootfs's /etc/passwd; overrides Runtime.Uid/Gid when set.</summary>
+    public string? User { get; init; }
+    /// <summary>Replace an existing rootfs/ and config.json in OutDir.</summary>
+    public bool Force { get; init; }
+    /// <summary>mtime given to mount-point directories vz creates (SOURCE_DATE_EPOCH or 0).</summary>
+    public long Epoch { get; init; }
+}
+
+public sealed record BundleResult(string BundleDir, string ConfigPath, RootfsResult Rootfs, RuntimeConfig Config);
+
+/// <summary>
+/// Makes an OCI runtime bundle (https://github.com/opencontainers/runtime-spec/blob/v1.0.2/bundle.md):
+/// copies the paths into OutDir/rootfs, then writes OutDir/config.json once it validates.
+/// </summary>
+public static class BundleBuilder
+{
+    public const string ConfigFile = "config.json";
+    public const string RootfsDir = "rootfs";
+
+    public static BundleResult Build(BundleRequest request)
+    {
+        var dir = Path.GetFullPath(request.OutDir);
+        var rootfs = Path.Combine(dir, RootfsDir);
+        var configPath = Path.Combine(dir, ConfigFile);
+        if (request.Force)
+        {
+            if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
+            if (File.Exists(configPath)) File.Delete(configPath);
+        }
+        else if (File.Exists(configPath))
+            throw new VzException("VZ2006", $"{configPath}: a bundle is already there", "pass --force to replace it");
+        Directory.CreateDirectory(dir);
+
+        try
+        {
+            // The working directory must exist for the runtime to chdir into it.
+            var mountPoints = request.Runtime.Cwd is "/" or "" || !request.Runtime.Cwd.StartsWith('/')
+                ? RootfsBuilder.DefaultMountPoints
+                : [.. RootfsBuilder.DefaultMountPoints, new MountPoint(request.Runtime.Cwd, Modes.O755)];
+            var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, rootfs, mountPoints, request.Epoch);
+            var runtime = request.Runtime;
+            if (request.User is { } user)
+            {
+                var (uid, gid) = RuntimeConfigFactory.ParseUser(user, rootfs);
+                runtime = runtime with { Uid = uid, Gid = gid };
+            }
+            var config = RuntimeConfigFactory.Create(runtime);
+            RuntimeConfigFactory.Validate(config, rootfs, configPath);
+            RuntimeConfigJson.Save(config, configPath);
+            return new BundleResult(dir, configPath, built, config);
+        }
+        catch (Exception e) when (e is VzException or IOException or UnauthorizedAccessException)
+        {
+            // Leave no half bundle behind; the rootfs was absent or empty before we started.
+            if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
+            if (e is VzException)
+                throw;
+            throw new VzException("VZ2009", $"bundle {dir}: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>The entries of a bundle's tarball: config.json and rootfs/, sorted.</summary>
+    public static IReadOnlyList<TarEntry> PackEntries(string bundleDir)
+    {
+        var dir = Path.GetFullPath(bundleDir);
+        var configPath = Path.Combine(dir, ConfigFile);
+        var st = Posix.LStat(configPath);
+        if (st is not { Type: UnixFileType.Regular })
+            throw new VzException("VZ2024", $"{configPath}: not found (is {bundleDir} a bundle?)");
+        var config = new TarEntry(ConfigFile, TarEntryKind.File, Modes.O644, 0, 0, st.MTimeSeconds) { Size = st.Size, SourcePath = configPath };
+        return [config, .. TreeScanner.Scan(Path.Combine(dir, RootfsDir), RootfsDir + "/")];
+    }
+
+    /// <summary>Packs a bundle into a reproducible tarball; mtimes are clamped to <paramref name="epoch"/>.</summary>
+    public static void Pack(string bundleDir, string file, Compression compression, long epoch) =>
+        Packer.Pack(PackEntries(bundleDir), file, compression, epoch);
+}

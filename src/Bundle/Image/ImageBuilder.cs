@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Vz.Bundle.Runtime;
+using Vz.Bundle.Tar;
+
+namespace Vz.Bundle.Image;
+
+public sealed record ImageOptions
+{
+    public required ImageReference Reference { get; init; }
+    /// <summary>Ports to expose in addition to those the bundle's config.json records.</summary>
+    public IReadOnlyList<string> Ports { get; init; } = [];
+    /// <summary>Layer mtimes are clamped to it and "created" is it: SOURCE_DATE_EPOCH, or 0.</summary>
+    public long Epoch { get; init; }
+    /// <summary>GOARCH-style name; default: this machine's.</summary>
+    public string? Architecture { get; init; }
+}
+
+/// <summary>The single uncompressed layer: its entries (content read from the rootfs when written) and digest.</summary>
+public sealed record TarLayer(IReadOnlyList<TarEntry> Entries, long MTimeClamp, Descriptor Descriptor);
+
+/// <summary>A complete image, ready for a writer: every blob's bytes or recipe, and its descriptor.</summary>
+public sealed record BuiltImage(
+    ImageReference Reference,
+    TarLayer Layer,
+    ImageConfig Config, byte[] ConfigBytes, Descriptor ConfigDescriptor,
+    ImageManifest Manifest, byte[] ManifestBytes, Descriptor ManifestDescriptor,
+    ImageIndex Index, byte[] IndexBytes);
+
+/// <summary>Builds an OCI image from a runtime bundle. Reads the bundle; writes nothing.</summary>
+public static class ImageBuilder
+{
+    public static BuiltImage Build(string bundleDir, ImageOptions options)
+    {
+        var dir = Path.GetFullPath(bundleDir);
+        var runtime = RuntimeConfigJson.Load(Path.Combine(dir, BundleBuilder.ConfigFile));
+        var rootfs = Path.Combine(dir, runtime.Root.Path);
+        var entries = TreeScanner.Scan(rootfs);
+        var layer = new TarLayer(entries, options.Epoch, LayerDescriptor(entries, options.Epoch));
+        return Assemble(runtime, layer, options);
+    }
+
+    /// <summary>Everything after the layer is hashed: pure.</summary>
+    public static BuiltImage Assemble(RuntimeConfig runtime, TarLayer layer, ImageOptions options)
+    {
+        var created = DateTimeOffset.FromUnixTimeSeconds(options.Epoch).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        var config = ImageConfigConversion.FromRuntime(runtime, options.Ports, options.Architecture ?? HostArchitecture(),
+            created, layer.Descriptor.Digest);
+        var configBytes = OciJson.Serialize(config);
+        var configDesc = OciJson.Describe(MediaTypes.Config, configBytes);
+        var manifest = new ImageManifest(configDesc, [layer.Descriptor]);
+        var manifestBytes = OciJson.Serialize(manifest);
+        var manifestDesc = OciJson.Describe(MediaTypes.Manifest, manifestBytes);
+        var indexEntry = manifestDesc with
+        {
+            Annotations = OciJson.Sorted(new Dictionary<string, string>
+            {
+                [Annotations.ContainerdImageName] = options.Reference.FullName,
+                [Annotations.RefName] = options.Reference.Tag,
+            }),
+        };
+        var index = new ImageIndex([indexEntry]);
+        return new BuiltImage(options.Reference, layer, config, configBytes, configDesc,
+            manifest, manifestBytes, manifestDesc, index, OciJson.Serialize(index));
+    }
+
+    /// <summary>Serializes the layer once to learn its digest and size; the writer streams it again and checks.</summary>
+    public static Descriptor LayerDescriptor(IReadOnlyList<TarEntry> entries, long mtimeClamp)
+    {
+        using var hash = new HashingStream();
+        TarStreamWriter.WriteAll(entries, hash, mtimeClamp);
+        return new Descriptor(MediaTypes.LayerTar, hash.Digest(), hash.Written);
+    }
+
+    public static string HostArchitecture() => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.X64 => "amd64",
+        Architecture.Arm64 => "arm64",
+        Architecture.Arm => "arm",
+        Architecture.X86 => "386",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>Runtime config to image config: value in, value out (the inverse of image-spec conversion.md).</summary>
+public static class ImageConfigConversion
+{
+    public static ImageConfig FromRuntime(RuntimeConfig runtime, IEnumerable<string> extraPorts, string architecture, string created, string diffId)
+    {
+        var p = runtime.Process;
+        var recorded = runtime.Annotations?.GetValueOrDefault(RuntimeConfigFactory.ExposedPortsAnnotation)?
+            .Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var ports = recorded.Concat(extraPorts).Select(RuntimeConfigFactory.NormalizePort).Distinct().ToArray();
+        return new ImageConfig
+        {
+            Created = created,
+            Architecture = architecture,
+            Config = new ImageRunConfig
+            {
+                User = $"{p.User.Uid}:{p.User.Gid}",
+                ExposedPorts = ports.Length == 0 ? null : OciJson.Sorted(ports.Select(x => KeyValuePair.Create(x, new EmptyObject()))),
+                Env = p.Env,
+                // The whole command is the entrypoint's default arguments: `podman run IMAGE other args` replaces it.
+                Cmd = p.Args,
+                WorkingDir = p.Cwd,
+            },
+            Rootfs = new ImageRootfs([diffId]),
+            History = [new ImageHistory(created, "vzbuild bundle")],
+        };
+    }
+}
+
+/// <summary>A write-only stream that hashes and counts what passes, and passes it on when given a stream.</summary>
+internal sealed class HashingStream(Stream? inner = null) : WriteOnlyStream(inner)
+{
+    readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public string Digest() => "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        sha.AppendData(buffer);
+        Inner?.Write(buffer);
+        Written += buffer.Length;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) sha.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Vz.Bundle.Image;
+
+/// <summary>Canonical bytes for OCI JSON blobs: compact, fixed field order, sorted maps; and their digests.</summary>
+public static class OciJson
+{
+    internal static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
+    public static T Deserialize<T>(ReadOnlySpan<byte> json, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new VzException("VZ2031", $"{what}: empty JSON");
+        }
+        catch (JsonException e)
+        {
+            throw new VzException("VZ2031", $"{what}: {e.Message}");
+        }
+    }
+
+    public static string Digest(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static Descriptor Describe(string mediaType, byte[] bytes) => new(mediaType, Digest(bytes), bytes.Length);
+
+    /// <summary>A map whose enumeration is in ordinal key order, so serialized JSON is stable.</summary>
+    public static IReadOnlyDictionary<string, TValue> Sorted<TValue>(IEnumerable<KeyValuePair<string, TValue>> items) =>
+        new SortedDictionary<string, TValue>(items.ToDictionary(), StringComparer.Ordinal);
+}

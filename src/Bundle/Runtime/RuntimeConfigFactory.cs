@@ -1,0 +1,216 @@
+using Vz.Bundle.Fs;
+
+namespace Vz.Bundle.Runtime;
+
+/// <summary>What a user may choose about the runtime config; everything else is runc's default spec.</summary>
+public sealed record RuntimeOptions
+{
+    /// <summary>The program and its arguments (default: the command recorded in the spec).</summary>
+    public required IReadOnlyList<string> Args { get; init; }
+    /// <summary>KEY=VALUE entries; a key given here replaces the default of the same key.</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public string Cwd { get; init; } = "/";
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+    public string Hostname { get; init; } = "vz";
+    /// <summary>Ports the program listens on ("8080", "8080/tcp", "53/udp"); carried into the image config.</summary>
+    public IReadOnlyList<string> Ports { get; init; } = [];
+    /// <summary>RLIMIT_NOFILE soft and hard. A runtime cannot raise a limit above its own, so keep it modest.</summary>
+    public ulong NoFile { get; init; } = 1024;
+    public bool ReadonlyRoot { get; init; }
+}
+
+/// <summary>Builds and checks runtime configs. Building is a pure function of the options.</summary>
+public static class RuntimeConfigFactory
+{
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /// <summary>The image-spec's annotation for exposed ports in a runtime config (conversion.md).</summary>
+    public const string ExposedPortsAnnotation = "org.opencontainers.image.exposedPorts";
+
+    // runc's default spec (`runc spec`, runc 1.1), less the cgroup mount: hosts in cgroup
+    // hybrid mode refuse it and podman adds its own.
+    static readonly string[] Caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
+
+    public static readonly IReadOnlyList<RuntimeMount> DefaultMounts =
+    [
+        new("/proc", "proc", "proc", []),
+        new("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+        new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
+        new("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
+    ];
+
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+    ];
+
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+        ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+    public static RuntimeConfig Create(RuntimeOptions o)
+    {
+        var ports = o.Ports.Select(NormalizePort).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new RuntimeConfig
+        {
+            Process = new RuntimeProcess
+            {
+                Terminal = false,
+                User = new RuntimeUser { Uid = o.Uid, Gid = o.Gid },
+                Args = o.Args,
+                Env = MergeEnv(["PATH=" + DefaultPath], o.Env),
+                Cwd = o.Cwd,
+                Capabilities = new RuntimeCapabilities { Bounding = Caps, Effective = Caps, Permitted = Caps, Ambient = Caps },
+                Rlimits = [new RuntimeRlimit("RLIMIT_NOFILE", o.NoFile, o.NoFile)],
+                NoNewPrivileges = true,
+            },
+            Root = new RuntimeRoot { Path = "rootfs", Readonly = o.ReadonlyRoot },
+            Hostname = o.Hostname,
+            Mounts = DefaultMounts,
+            Linux = new RuntimeLinux
+            {
+                Namespaces = new[] { "pid", "network", "ipc", "uts", "mount" }.Select(t => new RuntimeNamespace(t)).ToArray(),
+                MaskedPaths = MaskedPaths,
+                ReadonlyPaths = ReadonlyPaths,
+            },
+            Annotations = ports.Length == 0 ? null
+                : new SortedDictionary<string, string>(StringComparer.Ordinal) { [ExposedPortsAnnotation] = string.Join(',', ports) },
+        };
+    }
+
+    /// <summary>Later entries replace earlier ones with the same key; first-seen order is kept.</summary>
+    public static IReadOnlyList<string> MergeEnv(IEnumerable<string> defaults, IEnumerable<string> overrides)
+    {
+        var order = new List<string>();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var kv in defaults.Concat(overrides))
+        {
+            var eq = kv.IndexOf('=');
+            if (eq <= 0)
+                throw new VzException("VZ2021", $"--env {kv}: expected KEY=VALUE");
+            var key = kv[..eq];
+            if (!values.ContainsKey(key)) order.Add(key);
+            values[key] = kv;
+        }
+        return order.Select(k => values[k]).ToArray();
+    }
+
+    /// <summary>"8080" becomes "8080/tcp"; the protocol must be tcp, udp or sctp.</summary>
+    public static string NormalizePort(string port)
+    {
+        var parts = port.Split('/');
+        var proto = parts.Length > 1 ? parts[1].ToLowerInvariant() : "tcp";
+        if (parts.Length > 2 || !ushort.TryParse(parts[0], out var n) || n == 0 || proto is not ("tcp" or "udp" or "sctp"))
+            throw new VzException("VZ2022", $"port {port}: expected NUMBER or NUMBER/tcp|udp|sctp");
+        return $"{n}/{proto}";
+    }
+
+    /// <summary>
+    /// "UID", "UID:GID", "NAME" or "NAME:GROUP"; names are looked up in the rootfs's
+    /// /etc/passwd and /etc/group (the container's, not the host's).
+    /// </summary>
+    public static (uint Uid, uint Gid) ParseUser(string user, string rootfs)
+    {
+        var parts = user.Split(':', 2);
+        uint uid;
+        uint gid = 0;
+        if (uint.TryParse(parts[0], out uid))
+        {
+            // A bare uid takes its primary group from passwd when listed there, else 0 (as podman does).
+            if (Lookup(rootfs, "/etc/passwd", f => f[2] == parts[0]) is { } byUid)
+                gid = uint.Parse(byUid[3]);
+        }
+        else
+        {
+            var entry = Lookup(rootfs, "/etc/passwd", f => f[0] == parts[0])
+                ?? throw new VzException("VZ2023", $"--user {user}: no user {parts[0]} in the rootfs's /etc/passwd");
+            uid = uint.Parse(entry[2]);
+            gid = uint.Parse(entry[3]);
+        }
+        if (parts.Length == 2 && !uint.TryParse(parts[1], out gid))
+            gid = uint.Parse((Lookup(rootfs, "/etc/group", f => f[0] == parts[1])
+                ?? throw new VzException("VZ2023", $"--user {user}: no group {parts[1]} in the rootfs's /etc/group"))[2]);
+        return (uid, gid);
+    }
+
+    /// <summary>The first well-formed line of a passwd/group file in the rootfs that matches.</summary>
+    static string[]? Lookup(string rootfs, string file, Func<string[], bool> match)
+    {
+        var r = RootPath.Resolve(rootfs, file);
+        if (r.Final is null)
+            return null;
+        var minFields = file == "/etc/passwd" ? 4 : 3;
+        return File.ReadLines(RootPath.OnHost(rootfs, r.Final))
+            .Select(l => l.Split(':'))
+            .Where(f => f.Length >= minFields && f.Skip(2).Take(minFields - 2).All(n => uint.TryParse(n, out _)))
+            .FirstOrDefault(match);
+    }
+
+    /// <summary>
+    /// Checks a config against the rootfs it will run: args present, cwd absolute, env
+    /// well formed, and the program exists and is executable inside the rootfs (found on
+    /// the config's PATH when it has no slash). All problems are reported together.
+    /// </summary>
+    public static void Validate(RuntimeConfig config, string rootfs, string fileName = "config.json")
+    {
+        var problems = new List<string>();
+        var p = config.Process;
+        if (p.Args.Count == 0 || p.Args[0].Length == 0)
+            problems.Add("process.args is empty (give --cmd, or trace with a command)");
+        if (!p.Cwd.StartsWith('/'))
+            problems.Add($"process.cwd must be absolute, got '{p.Cwd}'");
+        foreach (var e in p.Env.Where(e => e.IndexOf('=') <= 0))
+            problems.Add($"process.env entry '{e}' is not KEY=VALUE");
+        if (p.Terminal)
+            problems.Add("process.terminal must be false (vz runs detached)");
+        if (config.Root.Path.Length == 0)
+            problems.Add("root.path is empty");
+        if (p.Args.Count > 0 && p.Args[0].Length > 0 && p.Cwd.StartsWith('/') && FindProgram(rootfs, p.Args[0], p.Cwd, p.Env) is { } missing)
+            problems.Add($"process.args[0]: {missing}");
+        if (problems.Count > 0)
+            throw new VzException("VZ2020", $"{fileName}: {string.Join("; ", problems)}");
+    }
+
+    /// <summary>Null when the program is found; otherwise why not.</summary>
+    static string? FindProgram(string rootfs, string program, string cwd, IReadOnlyList<string> env)
+    {
+        IEnumerable<string> candidates;
+        if (program.Contains('/'))
+            candidates = [program.StartsWith('/') ? program : cwd.TrimEnd('/') + "/" + program];
+        else
+        {
+            var path = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? DefaultPath;
+            candidates = path.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(d => d.StartsWith('/')).Select(d => d.TrimEnd('/') + "/" + program);
+        }
+        foreach (var c in candidates)
+        {
+            var lexical = LexicalNormalize(c);
+            var r = RootPath.Resolve(rootfs, lexical);
+            if (r.Final is null)
+                continue;
+            var st = r.Steps[^1].Stat;
+            if (st.Type != UnixFileType.Regular || (st.Permissions & 0x49) == 0) // no x bit
+                return $"{program} resolves to {r.Final}, which is not an executable file";
+            // The kernel also needs the ELF or #! interpreter; a missing one fails as "no such file".
+            using var fs = File.OpenRead(RootPath.OnHost(rootfs, r.Final));
+            if (ProgramInterpreter.Read(fs) is { } interp && RootPath.Resolve(rootfs, LexicalNormalize(interp)).Final is null)
+                return $"{r.Final} needs its interpreter {interp}, which is not in the rootfs";
+            return null;
+        }
+        return $"{program} is not in the rootfs" + (program.Contains('/') ? "" : " on PATH");
+    }
+
+    static string LexicalNormalize(string path)
+    {
+        var stack = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); continue; }
+            stack.Add(part);
+        }
+        return "/" + string.Join('/', stack);
+    }
+}
