@@ -75,7 +75,7 @@ public static class ImageSource
         {
             while (reader.GetNextEntry() is { } e)
             {
-                var parts = RootPath.Components(e.Name, archive);
+                var parts = SecureJoin.Components(e.Name, archive);
                 if (parts.Count == 0)
                     continue;
                 var dest = Path.Combine([into, .. parts]);
@@ -143,7 +143,7 @@ public static class ImageSource
 
     static string Inside(string dir, string rel, string archive)
     {
-        var path = Path.Combine([dir, .. RootPath.Components(rel, archive)]);
+        var path = Path.Combine([dir, .. SecureJoin.Components(rel, archive)]);
         if (!File.Exists(path))
             throw new VzException("VZ2312", $"{archive}: missing {rel}");
         return path;

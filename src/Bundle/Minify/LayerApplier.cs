@@ -1,3 +1,4 @@
+using Vz.Bundle.Fs;
 using System.Formats.Tar;
 
 namespace Vz.Bundle.Minify;
@@ -26,7 +27,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
         TarEntry? entry;
         while ((entry = Next(reader, layerName)) is not null)
         {
-            var parts = RootPath.Components(entry.Name, $"{layerName}: {entry.Name}");
+            var parts = SecureJoin.Components(entry.Name, $"{layerName}: {entry.Name}");
             if (parts.Count == 0)
                 continue; // "./" itself
             var rel = string.Join('/', parts);
@@ -35,7 +36,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
 
             if (name == OpaqueWhiteout)
             {
-                var dir = RootPath.Resolve(root, parentParts);
+                var dir = SecureJoin.Resolve(root, parentParts);
                 var prefix = string.Join('/', parentParts);
                 if (Directory.Exists(dir))
                     foreach (var child in Directory.EnumerateFileSystemEntries(dir))
@@ -48,12 +49,12 @@ public sealed class LayerApplier(string root, IReporter reporter)
             }
             if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
             {
-                var target = RootPath.ParentResolved(root, [.. parentParts, name[WhiteoutPrefix.Length..]]);
+                var target = SecureJoin.ParentResolved(root, [.. parentParts, name[WhiteoutPrefix.Length..]]);
                 Remove(target);
                 continue;
             }
 
-            var hostPath = RootPath.ParentResolved(root, parts);
+            var hostPath = SecureJoin.ParentResolved(root, parts);
             EnsureParent(hostPath);
             switch (entry.EntryType)
             {
@@ -75,15 +76,15 @@ public sealed class LayerApplier(string root, IReporter reporter)
                 case TarEntryType.SymbolicLink:
                     Remove(hostPath);
                     File.CreateSymbolicLink(hostPath, entry.LinkName);
-                    Posix.LChown(hostPath, entry.Uid, entry.Gid);
+                    Posix.LChown(hostPath, (uint)entry.Uid, (uint)entry.Gid);
                     break;
                 case TarEntryType.HardLink:
-                    var linkParts = RootPath.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
-                    var existing = RootPath.ParentResolved(root, linkParts);
+                    var linkParts = SecureJoin.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
+                    var existing = SecureJoin.ParentResolved(root, linkParts);
                     if (!File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
                         throw new VzException("VZ2303", $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
                     Remove(hostPath);
-                    Posix.Link(existing, hostPath);
+                    Posix.HardLink(existing, hostPath);
                     break;
                 case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
                     SkippedDevices++;
@@ -147,7 +148,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
 
     static void SetMeta(string path, TarEntry entry)
     {
-        Posix.LChown(path, entry.Uid, entry.Gid);
+        Posix.LChown(path, (uint)entry.Uid, (uint)entry.Gid);
         // chown clears setuid/setgid, so the mode goes on after the owner.
         File.SetUnixFileMode(path, (UnixFileMode)((int)entry.Mode & 0xFFF));
         File.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);

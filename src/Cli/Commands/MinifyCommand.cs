@@ -1,14 +1,60 @@
 using System.CommandLine;
+using Vz.Bundle;
+using Vz.Bundle.Image;
+using Vz.Bundle.Minify;
+using Vz.Trace.Spec;
 
 namespace Vz.Cli.Commands;
 
-// Placeholder until the minify command lands: it refuses to run rather than pretend.
+/// <summary><c>vzbuild minify --from SOURCE [--tag NAME:TAG] [-o OUT] [--keep GLOB] [--drop GLOB] [--exercise FILE] -- CMD [ARGS...]</c></summary>
 internal static class MinifyCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("minify", "(not yet implemented)");
-        CommandAction.Set(cmd, _ => throw new VzException("VZ0000", "minify is not implemented yet"));
+        var from = new Option<string>("--from") { Description = "Image archive (docker-archive or oci-archive), podman image name, or rootfs directory", Required = true };
+        var tag = new Option<string?>("--tag", "-t") { Description = "Name of the minified image (default localhost/PROGRAM-min:latest)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Output directory: spec, bundle/ and image.oci.tar (default PROGRAM.min)" };
+        var keep = new Option<string[]>("--keep") { Description = "Also keep paths matching this glob, e.g. /usr/share/zoneinfo/** (repeatable)" };
+        var drop = new Option<string[]>("--drop") { Description = "Leave out paths matching this glob, e.g. /usr/share/doc/** (repeatable)" };
+        var exercise = new Option<string?>("--exercise") { Description = "File of extra commands, one per line, traced into the same spec" };
+        var rules = new Option<string?>("--rules") { Description = "A hand-tuned spec whose paths and +/- lines are added" };
+        var port = new Option<string[]>("--port", "-p") { Description = "Port the program listens on, e.g. 8080 (repeatable)" };
+        var withStat = new Option<bool>("--with-stat") { Description = "Also keep files the program only stat()s or access()es" };
+        var command = new Argument<string[]>("command") { Arity = ArgumentArity.OneOrMore, Description = "The command the image runs, after --" };
+        var cmd = new Command("minify", "Trace a command inside an existing image and write a minimal bundle and image of what it used");
+        foreach (var o in new Option[] { from, tag, output, keep, drop, exercise, rules, port, withStat })
+            cmd.Options.Add(o);
+        cmd.Arguments.Add(command);
+
+        CommandAction.Set(cmd, async (parse, ct) =>
+        {
+            var args = parse.GetValue(command) ?? [];
+            var program = Path.GetFileName(args.FirstOrDefault() ?? "image");
+            var reporter = CommandAction.Reporter;
+            var request = new MinifyRequest
+            {
+                Source = parse.GetValue(from)!,
+                Command = args,
+                OutDir = parse.GetValue(output) ?? program + ".min",
+                Reference = ImageReference.Parse(parse.GetValue(tag) ?? $"localhost/{program}-min:latest"),
+                Keep = parse.GetValue(keep) ?? [],
+                Drop = parse.GetValue(drop) ?? [],
+                Exercises = parse.GetValue(exercise) is { } file ? ShellWords.ReadCommands(file) : [],
+                Rules = parse.GetValue(rules) is { } r ? SpecFormat.Load(r) : null,
+                Ports = parse.GetValue(port) ?? [],
+                WithStat = parse.GetValue(withStat),
+                Epoch = Reproducible.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
+            };
+            var result = await Minifier.RunAsync(request, reporter, ct);
+            reporter.Info($"wrote {result.SpecPath} ({result.Paths} paths), {result.BundleDir}/ and {result.ImagePath}");
+            reporter.Info($"size: {Mb(result.SourceBytes)} before, {Mb(result.ImageBytes)} after ({(double)result.SourceBytes / Math.Max(1, result.ImageBytes):0.0}x smaller)");
+            if (result.ExitCode == 0)
+                return ExitCodes.Ok;
+            reporter.Warn($"{args[0]} exited with {result.ExitCode} while traced; the image holds what it used until then");
+            return ExitCodes.TracedCommandFailed;
+        });
         return cmd;
     }
+
+    static string Mb(long bytes) => $"{bytes / 1e6:0.0} MB";
 }

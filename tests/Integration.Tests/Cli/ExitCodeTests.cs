@@ -1,5 +1,7 @@
 using Vz.Cli;
 
+using Vz.Integration.Tests.Infra;
+
 namespace Vz.Integration.Tests.Cli;
 
 public class ExitCodeTests

@@ -6,7 +6,7 @@ namespace Vz.Bundle.Minify;
 /// ".." stops at it. Nothing that comes out of here points outside the root.
 /// (Same idea as containerd's fs.RootPath and Go's securejoin.)
 /// </summary>
-public static class RootPath
+public static class SecureJoin
 {
     const int MaxSymlinks = 255;
 

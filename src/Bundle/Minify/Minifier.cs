@@ -1,0 +1,140 @@
+using Vz.Bundle.Image;
+using Vz.Bundle.Runtime;
+using Vz.Trace.Closure;
+using Vz.Trace.Spec;
+using Vz.Trace.Strace;
+
+namespace Vz.Bundle.Minify;
+
+/// <summary>What `vzbuild minify` was asked to do.</summary>
+public sealed record MinifyRequest
+{
+    /// <summary>An image archive, a podman image name, or a rootfs directory.</summary>
+    public required string Source { get; init; }
+    /// <summary>The program the image exists to run; it becomes the image's command.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+    /// <summary>Gets spec, bundle/ and image.oci.tar.</summary>
+    public required string OutDir { get; init; }
+    public required ImageReference Reference { get; init; }
+    /// <summary>More commands traced into the same spec, for code paths the main command alone does not take.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Exercises { get; init; } = [];
+    public IReadOnlyList<string> Keep { get; init; } = [];
+    public IReadOnlyList<string> Drop { get; init; } = [];
+    /// <summary>A hand-tuned spec whose paths and '+'/'-' lines are added to the traced ones.</summary>
+    public Spec? Rules { get; init; }
+    public IReadOnlyList<string> Ports { get; init; } = [];
+    public bool WithStat { get; init; }
+    public long Epoch { get; init; }
+}
+
+public sealed record MinifyResult(
+    int ExitCode, string SpecPath, string BundleDir, string ImagePath, long SourceBytes, long ImageBytes, int Paths);
+
+/// <summary>
+/// Minifies a container: unpack the source, run the command traced inside it
+/// (strace on the host, the program chrooted into the unpacked rootfs), close the
+/// traced paths over libraries and links, and write the spec, bundle and image.
+/// </summary>
+public static class Minifier
+{
+    public static async Task<MinifyResult> RunAsync(MinifyRequest request, IReporter reporter, CancellationToken ct = default)
+    {
+        var outDir = Path.GetFullPath(request.OutDir);
+        Directory.CreateDirectory(outDir);
+        var work = Path.Combine(outDir, ".work");
+        if (Directory.Exists(work))
+            Directory.Delete(work, recursive: true);
+        Directory.CreateDirectory(work);
+        try
+        {
+            var source = await ImageSource.UnpackAsync(request.Source, work, reporter, ct);
+            var rootfs = source.RootfsDir;
+            var env = source.Config.Env.Count > 0 ? source.Config.Env : ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
+            var cwd = source.Config.WorkingDir ?? "/";
+
+            var traced = new List<string>();
+            int exitCode;
+            using (TraceMounts.Attach(rootfs))
+            {
+                exitCode = await TraceInto(traced, request.Command, rootfs, env, request.WithStat, reporter, ct);
+                foreach (var exercise in request.Exercises)
+                {
+                    var code = await TraceInto(traced, exercise, rootfs, env, request.WithStat, reporter, ct);
+                    if (code != 0)
+                        reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
+                }
+            }
+
+            var closure = ClosureResolver.Resolve(traced, new ClosureOptions { Root = rootfs });
+            foreach (var w in closure.Warnings)
+                reporter.Warn(w);
+            var rules = request.Keep.Select(g => new SpecRule(true, g, 0))
+                .Concat(request.Drop.Select(g => new SpecRule(false, g, 0)))
+                .Concat(request.Rules?.Rules ?? []);
+            var spec = TraceSpec.Build(closure.Paths.Concat(request.Rules?.Paths ?? []), request.Command, cwd)
+                with { Rules = rules.ToList() };
+            var specPath = Path.Combine(outDir, "spec");
+            SpecFormat.Save(spec, specPath);
+
+            // Globs may add programs or libraries: close again over what they brought.
+            var expanded = SpecExpander.Expand(spec, rootfs);
+            var final = spec.Rules.Count == 0 ? expanded : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs }).Paths;
+            if (spec.Rules.Any(r => !r.Include))
+                final = Drop(final, spec, rootfs);
+
+            var bundleDir = Path.Combine(outDir, "bundle");
+            BundleBuilder.Build(new BundleRequest
+            {
+                Paths = final,
+                SourceRoot = rootfs,
+                OutDir = bundleDir,
+                Force = true,
+                Epoch = request.Epoch,
+                User = source.Config.User,
+                Runtime = new RuntimeOptions
+                {
+                    Args = request.Command,
+                    Env = env,
+                    Cwd = cwd,
+                    Hostname = request.Reference.Repository.Split('/')[^1],
+                    Ports = request.Ports,
+                },
+            });
+            var image = ImageBuilder.Build(bundleDir, new ImageOptions { Reference = request.Reference, Epoch = request.Epoch });
+            var imagePath = Path.Combine(outDir, "image.oci.tar");
+            OciArchive.Write(image, imagePath);
+            return new MinifyResult(exitCode, specPath, bundleDir, imagePath, source.SizeBytes, new FileInfo(imagePath).Length, final.Count);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>'-' rules win over what the second closure added back.</summary>
+    static IReadOnlyList<string> Drop(IReadOnlyList<string> paths, Spec spec, string rootfs)
+    {
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rule in spec.Rules.Where(r => !r.Include))
+            dropped.UnionWith(RootGlob.Filter(rule.Glob, paths));
+        return paths.Where(p => !dropped.Contains(p)).ToList();
+    }
+
+    static async Task<int> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,
+        IReadOnlyList<string> env, bool withStat, IReporter reporter, CancellationToken ct)
+    {
+        reporter.Info($"tracing {string.Join(' ', command)} inside the source image");
+        var run = await Tracer.RunAsync(new TraceOptions
+        {
+            Command = command,
+            Root = rootfs,
+            WithStat = withStat,
+            Environment = env,
+        }, reporter, ct);
+        var (paths, skipped) = TraceSpec.Writable(run.Result);
+        foreach (var w in skipped)
+            reporter.Warn(w);
+        into.AddRange(paths);
+        return run.ExitCode;
+    }
+}
