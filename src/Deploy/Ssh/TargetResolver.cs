@@ -9,6 +9,22 @@ namespace Vz.Deploy.Ssh;
 /// </summary>
 public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSettings defaults)
 {
+    /// <summary>All targets of a push: the --to hosts, then the inventory group's hosts.</summary>
+    public static IReadOnlyList<NodeTarget> Resolve(IReadOnlyList<string> to, string? inventory, string? group,
+        SshOptions options, NodeSettings defaults)
+    {
+        if (inventory is null && group is not null)
+            throw new VzException("VZ3005", "--group needs an inventory (-i hosts.ini)");
+        var resolver = new TargetResolver(SshConfig.Load(options.ConfigFile), options, defaults);
+        var targets = to.Select(resolver.FromSpec).ToList();
+        if (inventory is not null)
+            targets.AddRange(AnsibleInventory.Load(inventory).HostsOf(group ?? "all").Select(resolver.FromInventory));
+        var dup = targets.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null)
+            throw new VzException("VZ3005", $"node {dup.Key} is named twice");
+        return targets;
+    }
+
     public NodeTarget FromSpec(string spec)
     {
         var rest = spec;
