@@ -230,16 +230,25 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         return r.StdOut;
     }
 
-    /// <summary>A broken or refused link is worth another attempt; a refused host key or bad input is not.</summary>
+    /// <summary>
+    /// A broken or refused link is worth another attempt; a refused host key or bad input is not.
+    /// SSH.NET reports a dropped link through several exception types (SshConnectionException,
+    /// SshException "Client not connected", ObjectDisposedException, InvalidOperationException,
+    /// SocketException, IOException), so everything but our own errors and cancellation counts.
+    /// </summary>
     static bool IsTransient(Exception e) => e switch
     {
         VzException v => v.Code == "VZ3013",
-        SshConnectionException or SshOperationTimeoutException or SocketException or IOException or ObjectDisposedException => true,
-        SshException => true,
-        _ => false,
+        OperationCanceledException => false,
+        _ => true,
     };
 
-    static string Describe(Exception e) => e is VzException v ? $"{v.Message} ({v.Code})" : $"connection lost: {e.Message}";
+    static string Describe(Exception e) => e switch
+    {
+        VzException v => $"{v.Message} ({v.Code})",
+        SshException or SocketException or IOException => $"connection lost: {e.Message}",
+        _ => $"connection lost: {e.GetType().Name}: {e.Message}",
+    };
 
     static string FirstWord(string s) => s.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
 
