@@ -80,6 +80,7 @@ public sealed class AnsibleInventory
                         var (k, v) = KeyValue(w, source, n);
                         vars[k] = v;
                     }
+                    inv.groupHosts.TryAdd(section, []);
                     inv.groupHosts[section].Add(host);
                     break;
                 case "children":
