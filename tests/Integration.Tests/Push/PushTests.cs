@@ -208,6 +208,53 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.False(Directory.Exists(a.Store + "-dead"));
     }
 
+    [Fact]
+    public async Task NodeWithoutXdelta3OrZstdGetsPlainFullUploadsWithNotes()
+    {
+        var node = new SshdNode("bare", "xdelta3", "zstd");
+        nodes.Add(node);
+
+        var first = await Push(node, Options(images.V1, delta: true));
+        Assert.True(first.Nodes[0].Ok, first.Nodes[0].Error);
+        Assert.Equal(PushMode.Full, first.Nodes[0].Mode);
+        Assert.Equal(new FileInfo(images.V1).Length, first.Nodes[0].BytesSent);
+        Assert.Contains(first.Nodes[0].Notes, n => n.Contains("no zstd"));
+
+        var second = await Push(node, Options(images.V2, delta: true));
+        Assert.True(second.Nodes[0].Ok, second.Nodes[0].Error);
+        Assert.Equal(PushMode.Full, second.Nodes[0].Mode);
+        Assert.Contains(second.Nodes[0].Notes, n => n.Contains("no xdelta3"));
+        Assert.Equal(ArchiveFile(images.V2), NodeCurrent(node));
+    }
+
+    [Fact]
+    public async Task PushCommandFollowsAnSshConfigAliasAndUsesAnEncryptedKeyAfterItsPassphrase()
+    {
+        var node = NewNode();
+        var key = Path.Combine(node.Dir, "locked_ed25519");
+        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret", "-f", key);
+        File.WriteAllText(Path.Combine(node.Dir, "authorized_keys"), File.ReadAllText(key + ".pub"));
+        var config = Path.Combine(node.Dir, "ssh_config");
+        File.WriteAllText(config, $"""
+            Host vz-test-*
+                HostName 127.0.0.1
+                Port {node.Port}
+                User {Environment.UserName}
+                IdentityFile {key}
+            """);
+        var asked = new List<string>();
+        var options = new PushCommand.PushCommandOptions(images.V1, ["vz-test-node"], null, null, Json: false,
+            Options(images.V1),
+            new SshOptions { ConfigFile = config, KnownHostsFile = node.KnownHosts, PassphrasePrompt = k => { asked.Add(k); return "s3cret"; } },
+            node.Settings);
+
+        var exit = await PushCommand.RunAsync(options, new TimingReporter(output), CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        Assert.Equal([key], asked);
+        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(node));
+    }
+
     static string Fingerprint(string keyFile) =>
         ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-l", "-E", "sha256", "-f", keyFile + ".pub").StdOut.Split(' ')[1];
 

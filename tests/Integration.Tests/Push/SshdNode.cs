@@ -20,7 +20,8 @@ public sealed class SshdNode : IDisposable
     public string ContainersConf => Path.Combine(Dir, "containers.conf");
     System.Diagnostics.Process? sshd;
 
-    public SshdNode(string name = "node")
+    /// <param name="hideTools">Programs the node's PATH lacks (a node without xdelta3 or zstd).</param>
+    public SshdNode(string name = "node", params string[] hideTools)
     {
         if (ProcessRunner.Which("/usr/sbin/sshd") is null || ProcessRunner.Which("ssh-keygen") is null)
             throw new InvalidOperationException("openssh-server is not installed: run bash harness/install-packages.sh");
@@ -48,6 +49,7 @@ public sealed class SshdNode : IDisposable
             StrictModes no
             Subsystem sftp internal-sftp
             LogLevel ERROR
+            {(hideTools.Length > 0 ? $"SetEnv PATH={PathWithout(hideTools)}" : "")}
             """);
         // Record the node's real host key, as an operator would after checking it.
         File.WriteAllText(KnownHosts, $"[127.0.0.1]:{Port} {File.ReadAllText(HostKey + ".pub").Split(' ')[0]} {File.ReadAllText(HostKey + ".pub").Split(' ')[1]}\n");
@@ -141,6 +143,25 @@ public sealed class SshdNode : IDisposable
                     frontier.Enqueue(child);
                 }
         return result;
+    }
+
+    /// <summary>A bin directory linking every system program except the hidden ones.</summary>
+    string PathWithout(string[] hidden)
+    {
+        var bin = Path.Combine(Dir, "bin");
+        Directory.CreateDirectory(bin);
+        foreach (var dir in new[] { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" })
+        {
+            if (!Directory.Exists(dir))
+                continue;
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                var link = Path.Combine(bin, Path.GetFileName(file));
+                if (!hidden.Contains(Path.GetFileName(file)) && !File.Exists(link))
+                    File.CreateSymbolicLink(link, file);
+            }
+        }
+        return bin;
     }
 
     static void Keygen(string path) =>
