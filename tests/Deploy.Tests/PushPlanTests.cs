@@ -47,6 +47,12 @@ public class PushPlanTests
     public void DeltaGoesOnlyWhenSmallerThanTheFullUpload(long? delta, long full, PushMode expected) =>
         Assert.Equal(expected, PushPlanner.Choose(delta, full, PushMode.FullZstd));
 
+    [Theory]
+    [InlineData(732L, 55_364_096L, false)]
+    [InlineData(2_000_000L, 20_000_000L, true)]
+    public void CompressedFullSizeIsNeededOnlyForDeltasNotFarSmallerThanTheArchive(long delta, long archive, bool needed) =>
+        Assert.Equal(needed, PushPlanner.NeedsFullSizeToDecide(delta, archive));
+
     [Fact]
     public void FullUploadsAreCompressedOnlyForNodesWithZstd()
     {

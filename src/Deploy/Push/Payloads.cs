@@ -50,8 +50,11 @@ public sealed record Payload(PushMode Mode, string LocalPath, long Size, string 
 /// </summary>
 public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, string workDir) : IDisposable
 {
-    /// <summary>zstd level for the wire: a good ratio at a speed a 2-core master sustains.</summary>
-    public const int ZstdLevel = 12;
+    /// <summary>
+    /// zstd level for the wire. Measured on a 55 MB python3.11 image (native zstd): level 9 gives
+    /// 13.9 MB in 1.9 s, level 12 13.8 MB in 4.2 s, level 19 12.1 MB in 58 s.
+    /// </summary>
+    public const int ZstdLevel = 9;
 
     readonly ConcurrentDictionary<string, Lazy<Task<Payload>>> built = new();
 

@@ -70,6 +70,13 @@ public static class PushPlanner
     /// <summary>The full upload's wire form: zstd when the node can decompress it.</summary>
     public static PushMode FullMode(NodeProbe node) => node.Has("zstd") ? PushMode.FullZstd : PushMode.Full;
 
+    /// <summary>
+    /// Whether the full upload's compressed size is needed to decide: a delta under 1/20 of the
+    /// archive beats any zstd ratio seen on image archives (about 4:1 measured), so compressing the
+    /// whole archive just to compare would waste seconds.
+    /// </summary>
+    public static bool NeedsFullSizeToDecide(long deltaSize, long archiveSize) => deltaSize * 20 > archiveSize;
+
     /// <summary>A delta goes only when it is smaller than what the full upload would send.</summary>
     public static PushMode Choose(long? deltaSize, long fullWireSize, PushMode fullMode) =>
         deltaSize is { } d && d < fullWireSize ? PushMode.Delta : fullMode;

@@ -106,10 +106,12 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         {
             reporter.Progress(target.Name, 0, 0, "computing delta");
             var delta = await payloads.DeltaAsync(probe.CurrentSha!, ct);
-            var full = await FullPayload(payloads, fullMode, ct);
-            mode = PushPlanner.Choose(delta.Size, full.Size, fullMode);
+            var fullSize = PushPlanner.NeedsFullSizeToDecide(delta.Size, archive.Size)
+                ? (await FullPayload(payloads, fullMode, ct)).Size
+                : archive.Size;
+            mode = PushPlanner.Choose(delta.Size, fullSize, fullMode);
             if (mode != PushMode.Delta)
-                Note(run, $"delta ({PushSummary.Bytes(delta.Size)}) is not smaller than the full upload ({PushSummary.Bytes(full.Size)})");
+                Note(run, $"delta ({PushSummary.Bytes(delta.Size)}) is not smaller than the full upload ({PushSummary.Bytes(fullSize)})");
             else if (!await SendAndApplyAsync(node, run, probe, archive, delta, ct))
             {
                 Note(run, "delta failed verification on the node: sent the full archive instead");
