@@ -137,6 +137,22 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
+    public async Task LinkDroppedMidUploadIsRetriedWithinThePushAndResumed()
+    {
+        var node = NewNode();
+        var killer = new KillAtProgress(node, fraction: 0.5, restart: true);
+
+        var report = await Push(node, Options(images.Big) with { Retries = 2 }, killer);
+
+        var r = report.Nodes[0];
+        Assert.True(killer.Killed);
+        Assert.True(r.Ok, r.Error);
+        Assert.True(r.ResumedFrom > 0, "the retry started over instead of resuming");
+        Assert.Contains(r.Notes, n => n.StartsWith("resumed"));
+        Assert.Equal(NodeScripts.ArchiveFile(ImageArchive.Sha256Of(images.Big)), NodeCurrent(node));
+    }
+
+    [Fact]
     public async Task UnknownHostIsRefusedWithoutAcceptNewAndRecordedWithIt()
     {
         var node = NewNode();
@@ -300,7 +316,7 @@ sealed class CorruptingConnector(INodeConnector inner, Func<string, bool> match)
 }
 
 /// <summary>Kills the node's sshd (and its sessions) once an upload passes a fraction of its size.</summary>
-sealed class KillAtProgress(SshdNode node, double fraction) : IReporter
+sealed class KillAtProgress(SshdNode node, double fraction, bool restart = false) : IReporter
 {
     public bool Killed { get; private set; }
     public void Info(string message) { }
@@ -312,6 +328,8 @@ sealed class KillAtProgress(SshdNode node, double fraction) : IReporter
         {
             Killed = true;
             node.Stop();
+            if (restart)
+                node.Start();
         }
     }
 }
