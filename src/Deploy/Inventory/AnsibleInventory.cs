@@ -1,3 +1,5 @@
+using Vz.Deploy.Ssh;
+
 namespace Vz.Deploy.Inventory;
 
 /// <summary>One host from an inventory with its merged variables (host vars over group vars).</summary>
@@ -42,13 +44,8 @@ public sealed class AnsibleInventory
         var inv = new AnsibleInventory(source);
         var section = "ungrouped";
         var kind = "hosts";
-        var n = 0;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (n, line) in ConfigLines.Read(reader, "#;"))
         {
-            n++;
-            var line = raw.Trim();
-            if (line.Length == 0 || line[0] is '#' or ';')
-                continue;
             if (line.StartsWith('['))
             {
                 if (!line.EndsWith(']'))

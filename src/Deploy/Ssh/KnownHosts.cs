@@ -53,13 +53,8 @@ public sealed class KnownHosts
     public static KnownHosts Parse(TextReader reader)
     {
         var entries = new List<KnownHostEntry>();
-        var n = 0;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (n, line) in ConfigLines.Read(reader))
         {
-            n++;
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#'))
-                continue;
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var revoked = false;
             if (fields[0].StartsWith('@'))

@@ -31,13 +31,8 @@ public sealed class SshConfig
         // Lines before the first Host apply to every host.
         var current = new Block(["*"], []);
         var blocks = new List<Block> { current };
-        var n = 0;
-        while (reader.ReadLine() is { } raw)
+        foreach (var (n, line) in ConfigLines.Read(reader))
         {
-            n++;
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#'))
-                continue;
             var (key, value) = SplitKeyword(line);
             if (value.Length == 0)
                 throw new VzException("VZ3001", $"{source}:{n}: {key} needs a value");
