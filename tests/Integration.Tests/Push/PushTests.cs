@@ -77,6 +77,30 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.True(images.Loaded("v2"));
         Assert.Equal(ArchiveFile(images.V2), NodeCurrent(node));
         Assert.Equal(ArchiveFile(images.V1), NodePrevious(node));
+
+        // A third version keeps v2 for rollback and prunes v1.
+        var third = await Push(node, Options(images.Big));
+        Assert.True(third.Nodes[0].Ok, third.Nodes[0].Error);
+        var dir = Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")));
+        Assert.Equal(new[] { ArchiveFile(images.Big), ArchiveFile(images.V2) }.Order(),
+            Directory.GetFiles(dir, "sha256-*.tar").Select(Path.GetFileName).Order());
+        Assert.Equal(ArchiveFile(images.V2), NodePrevious(node));
+    }
+
+    [Fact]
+    public async Task GarbageLeftInAPartialUploadIsDiscardedNotResumed()
+    {
+        var node = NewNode();
+        var incoming = Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")), ".incoming");
+        Directory.CreateDirectory(incoming);
+        File.WriteAllBytes(Path.Combine(incoming, $"{ImageArchive.Sha256Of(images.V1)}.tar.zst.part"), new byte[100_000]);
+
+        var report = await Push(node, Options(images.V1));
+
+        var r = report.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(0, r.ResumedFrom);
+        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(node));
     }
 
     [Fact]
