@@ -31,11 +31,23 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         return report;
     }
 
-    string NodeCurrent(SshdNode node) =>
-        Path.GetFileName(new FileInfo(Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")), "current")).LinkTarget!);
+    // Node state is read over SSH, as from any node, not from the loopback node's files.
+    async Task<string> OnNode(SshdNode node, string command)
+    {
+        await using var t = await new SshConnector(Ssh(node)).ConnectAsync(node.Target(), CancellationToken.None);
+        return (await t.ExecAsync(command, CancellationToken.None)).StdOut.Trim();
+    }
 
-    string? NodePrevious(SshdNode node) =>
-        new FileInfo(Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")), "previous")).LinkTarget;
+    string NodeDir(SshdNode node) => $"{Sh.Path(node.Settings.Store)}/{Sh.Quote(ImageArchive.StoreNameOf(images.Name("v1")))}";
+
+    Task<string> NodeLink(SshdNode node, string link) => OnNode(node, $"readlink {NodeDir(node)}/{link}");
+
+    Task<string> NodeCurrent(SshdNode node) => NodeLink(node, "current");
+
+    Task<string> NodePrevious(SshdNode node) => NodeLink(node, "previous");
+
+    async Task<bool> LoadedOnNode(SshdNode node, string tag) =>
+        await OnNode(node, $"env {string.Join(' ', node.Settings.Env.Select(kv => Sh.Quote($"{kv.Key}={kv.Value}")))} podman image exists {Sh.Quote(images.Name(tag))} && echo yes") == "yes";
 
     static string ArchiveFile(string archive) => NodeScripts.ArchiveFile(ImageArchive.Sha256Of(archive));
 
@@ -50,9 +62,9 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         var r = Assert.Single(report.Nodes);
         Assert.True(r.Ok, r.Error);
         Assert.Equal(PushMode.FullZstd, r.Mode);
-        Assert.True(images.Loaded("v1"), "podman on the node has no image after the push");
-        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(node));
-        Assert.Empty(Directory.GetFiles(Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")), ".incoming")));
+        Assert.True(await LoadedOnNode(node, "v1"), "podman on the node has no image after the push");
+        Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(node));
+        Assert.Equal("", await OnNode(node, $"ls -A {NodeDir(node)}/.incoming"));
         Assert.True(File.Exists(Path.Combine(cache, "sha256", ImageArchive.Sha256Of(images.V1) + ".tar")), "pushed archive not cached");
 
         var again = await Push(node, Options(images.V1, delta: true));
@@ -74,33 +86,30 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.True(r.Ok, r.Error);
         Assert.Equal(PushMode.Delta, r.Mode);
         Assert.True(r.BytesSent * 100 < first.Nodes[0].BytesSent, $"delta sent {r.BytesSent} B, full sent {first.Nodes[0].BytesSent} B");
-        Assert.True(images.Loaded("v2"));
-        Assert.Equal(ArchiveFile(images.V2), NodeCurrent(node));
-        Assert.Equal(ArchiveFile(images.V1), NodePrevious(node));
+        Assert.True(await LoadedOnNode(node, "v2"));
+        Assert.Equal(ArchiveFile(images.V2), await NodeCurrent(node));
+        Assert.Equal(ArchiveFile(images.V1), await NodePrevious(node));
 
         // A third version keeps v2 for rollback and prunes v1.
         var third = await Push(node, Options(images.Big));
         Assert.True(third.Nodes[0].Ok, third.Nodes[0].Error);
-        var dir = Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")));
         Assert.Equal(new[] { ArchiveFile(images.Big), ArchiveFile(images.V2) }.Order(),
-            Directory.GetFiles(dir, "sha256-*.tar").Select(Path.GetFileName).Order());
-        Assert.Equal(ArchiveFile(images.V2), NodePrevious(node));
+            (await OnNode(node, $"cd {NodeDir(node)} && ls sha256-*.tar")).Split('\n').Order());
+        Assert.Equal(ArchiveFile(images.V2), await NodePrevious(node));
     }
 
     [Fact]
     public async Task GarbageLeftInAPartialUploadIsDiscardedNotResumed()
     {
         var node = NewNode();
-        var incoming = Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v1")), ".incoming");
-        Directory.CreateDirectory(incoming);
-        File.WriteAllBytes(Path.Combine(incoming, $"{ImageArchive.Sha256Of(images.V1)}.tar.zst.part"), new byte[100_000]);
+        await OnNode(node, $"mkdir -p {NodeDir(node)}/.incoming && head -c 100000 /dev/zero > {NodeDir(node)}/.incoming/{ImageArchive.Sha256Of(images.V1)}.tar.zst.part");
 
         var report = await Push(node, Options(images.V1));
 
         var r = report.Nodes[0];
         Assert.True(r.Ok, r.Error);
         Assert.Equal(0, r.ResumedFrom);
-        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(node));
+        Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(node));
     }
 
     [Fact]
@@ -117,9 +126,8 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.Equal(1, corrupting.Corrupted);
         Assert.Equal(PushMode.FullZstd, r.Mode);
         Assert.Contains(r.Notes, n => n.Contains("delta failed verification"));
-        Assert.Equal(ArchiveFile(images.V2), NodeCurrent(node));
-        var onNode = Path.Combine(node.Store, ImageArchive.StoreNameOf(images.Name("v2")), ArchiveFile(images.V2));
-        Assert.Equal(ImageArchive.Sha256Of(images.V2), ImageArchive.Sha256Of(onNode));
+        Assert.Equal(ArchiveFile(images.V2), await NodeCurrent(node));
+        Assert.StartsWith(ImageArchive.Sha256Of(images.V2), await OnNode(node, $"sha256sum < {NodeDir(node)}/{ArchiveFile(images.V2)}"));
     }
 
     [Fact]
@@ -134,7 +142,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.True(r.Ok, r.Error);
         Assert.Equal(1, corrupting.Corrupted);
         Assert.Contains(r.Notes, n => n.Contains("payload had sha256"));
-        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(node));
+        Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(node));
     }
 
     [Fact]
@@ -157,7 +165,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         // upload sends well under the whole archive.
         var size = new FileInfo(images.Big).Length;
         Assert.True(r.BytesSent < size * 0.75, $"resumed push sent {r.BytesSent} of {size} B");
-        Assert.Equal(NodeScripts.ArchiveFile(ImageArchive.Sha256Of(images.Big)), NodeCurrent(node));
+        Assert.Equal(NodeScripts.ArchiveFile(ImageArchive.Sha256Of(images.Big)), await NodeCurrent(node));
     }
 
     [Fact]
@@ -173,7 +181,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.True(r.Ok, r.Error);
         Assert.True(r.ResumedFrom > 0, "the retry started over instead of resuming");
         Assert.Contains(r.Notes, n => n.StartsWith("resumed"));
-        Assert.Equal(NodeScripts.ArchiveFile(ImageArchive.Sha256Of(images.Big)), NodeCurrent(node));
+        Assert.Equal(NodeScripts.ArchiveFile(ImageArchive.Sha256Of(images.Big)), await NodeCurrent(node));
     }
 
     [Fact]
@@ -243,8 +251,8 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         var exit = await PushCommand.RunAsync(options, reporter, CancellationToken.None);
 
         Assert.Equal(4, exit);
-        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(a));
-        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(b));
+        Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(a));
+        Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(b));
         Assert.False(Directory.Exists(a.Store + "-dead"));
     }
 
@@ -264,7 +272,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.True(second.Nodes[0].Ok, second.Nodes[0].Error);
         Assert.Equal(PushMode.Full, second.Nodes[0].Mode);
         Assert.Contains(second.Nodes[0].Notes, n => n.Contains("no xdelta3"));
-        Assert.Equal(ArchiveFile(images.V2), NodeCurrent(node));
+        Assert.Equal(ArchiveFile(images.V2), await NodeCurrent(node));
     }
 
     [Fact]
@@ -273,7 +281,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         var node = NewNode();
         var key = Path.Combine(node.Dir, "locked_ed25519");
         ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret", "-f", key);
-        File.WriteAllText(Path.Combine(node.Dir, "authorized_keys"), File.ReadAllText(key + ".pub"));
+        File.AppendAllText(Path.Combine(node.Dir, "authorized_keys"), File.ReadAllText(key + ".pub"));
         var config = Path.Combine(node.Dir, "ssh_config");
         File.WriteAllText(config, $"""
             Host vz-test-*
@@ -285,14 +293,14 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         var asked = new List<string>();
         var options = new PushCommand.PushCommandOptions(images.V1, ["vz-test-node"], null, null, Json: false,
             Options(images.V1),
-            new SshOptions { ConfigFile = config, KnownHostsFile = node.KnownHosts, PassphrasePrompt = k => { asked.Add(k); return "s3cret"; } },
+            new SshOptions { ConfigFile = config, KnownHostsFile = node.KnownHosts, IdentityFiles = [], PassphrasePrompt = k => { asked.Add(k); return "s3cret"; } },
             node.Settings);
 
         var exit = await PushCommand.RunAsync(options, new TimingReporter(output), CancellationToken.None);
 
         Assert.Equal(0, exit);
         Assert.Equal([key], asked);
-        Assert.Equal(ArchiveFile(images.V1), NodeCurrent(node));
+        Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(node));
     }
 
     static string Fingerprint(string keyFile) =>

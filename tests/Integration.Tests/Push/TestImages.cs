@@ -66,8 +66,6 @@ public sealed class TestImages : IDisposable
         return r;
     }
 
-    public bool Loaded(string tag) => Podman("image", "exists", Name(tag)).Ok;
-
     public void Unload(params string[] tags)
     {
         foreach (var t in tags)
