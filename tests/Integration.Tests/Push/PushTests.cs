@@ -184,6 +184,21 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.Equal(NodeScripts.ArchiveFile(ImageArchive.Sha256Of(images.Big)), await NodeCurrent(node));
     }
 
+    [Theory]
+    [InlineData("ed25519")]
+    [InlineData("ecdsa")]
+    [InlineData("rsa")]
+    public async Task EachKeyTypeAuthenticatesAndItsHostKeyIsCheckedAgainstKnownHosts(string keyType)
+    {
+        var node = new SshdNode(keyType, "keys");
+        nodes.Add(node);
+
+        await using var t = await new SshConnector(Ssh(node)).ConnectAsync(node.Target(), CancellationToken.None);
+        var r = await t.ExecAsync("echo hello from $(id -un)", CancellationToken.None);
+
+        Assert.Equal($"hello from {Environment.UserName}", r.StdOut.Trim());
+    }
+
     [Fact]
     public async Task UnknownHostIsRefusedWithoutAcceptNewAndRecordedWithIt()
     {

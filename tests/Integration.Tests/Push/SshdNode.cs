@@ -13,16 +13,21 @@ public sealed class SshdNode : IDisposable
 {
     public string Dir { get; }
     public int Port { get; }
-    public string HostKey => Path.Combine(Dir, "host_ed25519");
-    public string ClientKey => Path.Combine(Dir, "client_ed25519");
+    public string HostKey => Path.Combine(Dir, $"host_{keyType}");
+    public string ClientKey => Path.Combine(Dir, $"client_{keyType}");
+    readonly string keyType;
     public string KnownHosts => Path.Combine(Dir, "known_hosts");
     public string Store => Path.Combine(Dir, "store");
     public string ContainersConf => Path.Combine(Dir, "containers.conf");
     System.Diagnostics.Process? sshd;
 
     /// <param name="hideTools">Programs the node's PATH lacks (a node without xdelta3 or zstd).</param>
-    public SshdNode(string name = "node", params string[] hideTools)
+    public SshdNode(string name = "node", params string[] hideTools) : this("ed25519", name, hideTools) { }
+
+    /// <param name="keyType">ssh-keygen -t for both the host key and the client key.</param>
+    public SshdNode(string keyType, string name, params string[] hideTools)
     {
+        this.keyType = keyType;
         if (ProcessRunner.Which("/usr/sbin/sshd") is null || ProcessRunner.Which("ssh-keygen") is null)
             throw new InvalidOperationException("openssh-server is not installed: run bash harness/install-packages.sh");
         Dir = Directory.CreateTempSubdirectory($"vz-deploy-{name}-").FullName;
@@ -164,8 +169,8 @@ public sealed class SshdNode : IDisposable
         return bin;
     }
 
-    static void Keygen(string path) =>
-        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "vz-test", "-f", path);
+    void Keygen(string path) =>
+        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", keyType, "-N", "", "-C", "vz-test", "-f", path);
 
     public static int FreePort()
     {
