@@ -50,6 +50,7 @@ public class InventoryTests
         var web2 = resolver.FromInventory(Inv.HostsOf("web").Single(h => h.Name == "web2"));
         Assert.Equal(("web2", "203.0.113.11", 2222, "ops"), (web2.Name, web2.Host, web2.Port, web2.User));
         Assert.Equal(("/srv/vz", "crun", "systemd"), (web2.Settings.Store, web2.Settings.Runtime, web2.Settings.CgroupManager));
+        Assert.Equal("/etc/vz/containers.conf", web2.Settings.Env["CONTAINERS_CONF"]);
     }
 
     [Theory]

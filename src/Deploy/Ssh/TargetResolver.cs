@@ -57,15 +57,22 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
         return Build(spec, rest, user, port, defaults);
     }
 
-    /// <summary>ansible_host/ansible_port/ansible_user override ssh config; vz_store, vz_runtime, vz_cgroup_manager are node settings.</summary>
+    /// <summary>
+    /// ansible_host/ansible_port/ansible_user override ssh config; vz_store, vz_runtime,
+    /// vz_cgroup_manager are node settings, and vz_env_NAME=VALUE sets NAME for podman on the node.
+    /// </summary>
     public NodeTarget FromInventory(InventoryHost host)
     {
         int? port = host.Get("ansible_port") is { } p ? ParsePort(p, host.Name) : null;
+        var env = new Dictionary<string, string>(defaults.Env);
+        foreach (var (k, v) in host.Vars.Where(kv => kv.Key.StartsWith("vz_env_") && kv.Key.Length > 7))
+            env[k[7..]] = v;
         var settings = defaults with
         {
             Store = host.Get("vz_store") ?? defaults.Store,
             Runtime = host.Get("vz_runtime") ?? defaults.Runtime,
             CgroupManager = host.Get("vz_cgroup_manager") ?? defaults.CgroupManager,
+            Env = env,
         };
         return Build(host.Name, host.Get("ansible_host") ?? host.Name, host.Get("ansible_user"), port, settings);
     }

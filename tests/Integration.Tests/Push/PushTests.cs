@@ -256,11 +256,15 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
             [fleet:children]
             web
             db
+            [fleet:vars]
+            vz_runtime=runc
+            vz_cgroup_manager=cgroupfs
+            vz_env_CONTAINERS_CONF={a.ContainersConf}
             """);
         var options = new PushCommand.PushCommandOptions(images.V1, [], inventory, "fleet", Json: true,
             Options(images.V1) with { Parallel = 3 },
             Ssh(a) with { KnownHostsFile = knownHosts },
-            a.Settings with { Store = NodeSettings.DefaultStore });
+            new NodeSettings());
 
         var reporter = new CollectingReporter();
         var exit = await PushCommand.RunAsync(options, reporter, CancellationToken.None);
