@@ -322,6 +322,17 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.Equal(ArchiveFile(images.V1), await NodeCurrent(node));
     }
 
+    [Fact]
+    public async Task PushWhereEveryNodeFailsExitsFive()
+    {
+        var node = NewNode();
+        var dead = SshdNode.FreePort();
+        var options = new PushCommand.PushCommandOptions(images.V1, [$"127.0.0.1:{dead}", $"{Environment.UserName}@127.0.0.1:{dead}"],
+            null, null, Json: false, Options(images.V1), Ssh(node), node.Settings);
+
+        Assert.Equal(5, await PushCommand.RunAsync(options, new CollectingReporter(), CancellationToken.None));
+    }
+
     static string Fingerprint(string keyFile) =>
         ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-l", "-E", "sha256", "-f", keyFile + ".pub").StdOut.Split(' ')[1];
 
