@@ -53,26 +53,35 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
         }
         ssh.HostKeyReceived += Check;
         sftp.HostKeyReceived += Check;
-        try
+
+        async Task Open(BaseClient client, CancellationToken token)
         {
-            await ssh.ConnectAsync(ct);
-            await sftp.ConnectAsync(ct);
+            try
+            {
+                await client.ConnectAsync(token);
+            }
+            catch (Exception e) when (e is SshException or SocketException or TimeoutException or ProxyException)
+            {
+                ssh.Dispose();
+                sftp.Dispose();
+                if (refusal is not null)
+                {
+                    var changed = refusal.StartsWith("HOST KEY CHANGED");
+                    throw new VzException(changed ? "VZ3011" : "VZ3010", refusal,
+                        changed
+                            ? "if the node was rebuilt, remove its old line from known_hosts (ssh-keygen -R) and push again"
+                            : "check the fingerprint, then push with --accept-new to record it");
+                }
+                if (e is SshAuthenticationException)
+                    throw new VzException("VZ3012", $"{target.User}@{target.Host}:{target.Port} refused the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))}): {e.Message}", inner: e);
+                throw new VzException("VZ3013", $"cannot reach {target.Host}:{target.Port}: {e.Message}", inner: e);
+            }
         }
-        catch (Exception e) when (e is SshException or SocketException or TimeoutException or ProxyException)
-        {
-            ssh.Dispose();
-            sftp.Dispose();
-            if (refusal is not null)
-                throw new VzException(refusal.StartsWith("HOST KEY CHANGED") ? "VZ3011" : "VZ3010", refusal,
-                    refusal.StartsWith("HOST KEY CHANGED")
-                        ? "if the node was rebuilt, remove its old line from known_hosts (ssh-keygen -R) and push again"
-                        : "check the fingerprint, then push with --accept-new to record it");
-            if (e is SshAuthenticationException)
-                throw new VzException("VZ3012", $"{target.User}@{target.Host}:{target.Port} refused the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))}): {e.Message}", inner: e);
-            throw new VzException("VZ3013", $"cannot reach {target.Host}:{target.Port}: {e.Message}", inner: e);
-        }
+
+        await Open(ssh, ct);
         sftp.OperationTimeout = TimeSpan.FromMinutes(2);
-        return new SshTransport(ssh, sftp);
+        // SFTP is a second SSH connection; open it only when something is uploaded.
+        return new SshTransport(ssh, sftp, token => Open(sftp, token));
     }
 
     void Record(NodeTarget target, byte[] key, ref KnownHosts known)
@@ -151,7 +160,7 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
 }
 
 /// <summary>An SSH session plus an SFTP channel to one node.</summary>
-sealed class SshTransport(SshClient ssh, SftpClient sftp) : INodeTransport
+sealed class SshTransport(SshClient ssh, SftpClient sftp, Func<CancellationToken, Task> openSftp) : INodeTransport
 {
     public async Task<ProcessResult> ExecAsync(string command, CancellationToken ct)
     {
@@ -162,6 +171,8 @@ sealed class SshTransport(SshClient ssh, SftpClient sftp) : INodeTransport
 
     public async Task UploadAsync(Stream source, string remotePath, long remoteOffset, Action<long>? progress, CancellationToken ct)
     {
+        if (!sftp.IsConnected)
+            await openSftp(ct);
         await using var remote = await sftp.OpenAsync(remotePath, remoteOffset == 0 ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.Write, ct);
         remote.Seek(remoteOffset, SeekOrigin.Begin);
         var buffer = new byte[64 * 1024];

@@ -190,7 +190,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     [InlineData("rsa")]
     public async Task EachKeyTypeAuthenticatesAndItsHostKeyIsCheckedAgainstKnownHosts(string keyType)
     {
-        var node = new SshdNode(keyType, "keys");
+        var node = new SshdNode("keys", keyType);
         nodes.Add(node);
 
         await using var t = await new SshConnector(Ssh(node)).ConnectAsync(node.Target(), CancellationToken.None);
@@ -278,7 +278,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task NodeWithoutXdelta3OrZstdGetsPlainFullUploadsWithNotes()
     {
-        var node = new SshdNode("bare", "xdelta3", "zstd");
+        var node = new SshdNode("bare", hideTools: ["xdelta3", "zstd"]);
         nodes.Add(node);
 
         var first = await Push(node, Options(images.V1, delta: true));

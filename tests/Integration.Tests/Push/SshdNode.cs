@@ -21,13 +21,12 @@ public sealed class SshdNode : IDisposable
     public string ContainersConf => Path.Combine(Dir, "containers.conf");
     System.Diagnostics.Process? sshd;
 
-    /// <param name="hideTools">Programs the node's PATH lacks (a node without xdelta3 or zstd).</param>
-    public SshdNode(string name = "node", params string[] hideTools) : this("ed25519", name, hideTools) { }
-
     /// <param name="keyType">ssh-keygen -t for both the host key and the client key.</param>
-    public SshdNode(string keyType, string name, params string[] hideTools)
+    /// <param name="hideTools">Programs the node's PATH lacks (a node without xdelta3 or zstd).</param>
+    public SshdNode(string name = "node", string keyType = "ed25519", string[]? hideTools = null)
     {
         this.keyType = keyType;
+        hideTools ??= [];
         if (ProcessRunner.Which("/usr/sbin/sshd") is null || ProcessRunner.Which("ssh-keygen") is null)
             throw new InvalidOperationException("openssh-server is not installed: run bash harness/install-packages.sh");
         Dir = Directory.CreateTempSubdirectory($"vz-deploy-{name}-").FullName;
