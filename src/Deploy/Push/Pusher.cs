@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Renci.SshNet.Common;
+using Vz.Deploy.Transport;
+
+namespace Vz.Deploy.Push;
+
+/// <summary>What to push and how.</summary>
+public sealed record PushOptions(string ArchivePath)
+{
+    /// <summary>Send an xdelta3 delta against the node's current version when that is smaller.</summary>
+    public bool Delta { get; init; }
+    /// <summary>Nodes pushed at once.</summary>
+    public int Parallel { get; init; } = 4;
+    /// <summary>Reconnects after a broken link; each retry resumes the partial upload.</summary>
+    public int Retries { get; init; } = 2;
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public string CacheDir { get; init; } = LocalImageCache.DefaultRoot;
+}
+
+/// <summary>
+/// Pushes one OCI image archive to many nodes: probe the node, pick delta or full, upload to a
+/// .part file (resuming what already arrived), verify sha256 on the node, rebuild and verify the
+/// archive, podman load it, then record it as current. A node never loads an unverified archive.
+/// </summary>
+public sealed class Pusher(INodeConnector connector, IReporter reporter)
+{
+    /// <summary>Per-node bookkeeping across attempts.</summary>
+    sealed class NodeRun(NodeTarget target)
+    {
+        public NodeTarget Target { get; } = target;
+        public long BytesSent;
+        public long ResumedFrom;
+        public List<string> Notes { get; } = [];
+    }
+
+    public async Task<PushReport> PushAsync(PushOptions options, IReadOnlyList<NodeTarget> targets, CancellationToken ct = default)
+    {
+        if (targets.Count == 0)
+            throw new VzException("VZ3025", "no nodes to push to", "name nodes with --to HOST or -i INVENTORY --group GROUP");
+        var archive = ImageArchive.Open(options.ArchivePath);
+        var cache = new LocalImageCache(options.CacheDir);
+        var work = Directory.CreateTempSubdirectory("vz-push-").FullName;
+        using var payloads = new PayloadBuilder(archive, cache, work);
+        reporter.Info($"pushing {archive.Name} sha256:{archive.Sha256[..12]} ({PushSummary.Bytes(archive.Size)}) to {targets.Count} node(s)");
+
+        var results = new NodeResult[targets.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel), CancellationToken = ct },
+            async (i, token) => results[i] = await PushNodeAsync(targets[i], archive, cache, payloads, options, token));
+
+        if (results.Any(r => r.Ok))
+            cache.Add(archive);
+        return new PushReport(archive.Name, archive.Sha256, archive.Size, results);
+    }
+
+    async Task<NodeResult> PushNodeAsync(NodeTarget target, ImageArchive archive, LocalImageCache cache,
+        PayloadBuilder payloads, PushOptions options, CancellationToken ct)
+    {
+        var run = new NodeRun(target);
+        var clock = Stopwatch.StartNew();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var mode = await AttemptAsync(run, archive, cache, payloads, options, ct);
+                reporter.Progress(target.Name, 1, 1, $"done ({PushSummary.ModeText(mode)})");
+                return new NodeResult(target.Name, true, mode, run.BytesSent, run.ResumedFrom, clock.Elapsed, null, run.Notes);
+            }
+            catch (Exception e) when (IsTransient(e) && attempt < options.Retries && !ct.IsCancellationRequested)
+            {
+                reporter.Warn($"{target.Name}: {Describe(e)}; retrying ({attempt + 1}/{options.Retries})");
+                await Task.Delay(options.RetryDelay * (attempt + 1), ct);
+            }
+            catch (Exception e) when (e is VzException || IsTransient(e))
+            {
+                var why = Describe(e);
+                reporter.Progress(target.Name, 0, 0, $"failed: {why}");
+                return new NodeResult(target.Name, false, PushMode.Full, run.BytesSent, run.ResumedFrom, clock.Elapsed, why, run.Notes);
+            }
+        }
+    }
+
+    async Task<PushMode> AttemptAsync(NodeRun run, ImageArchive archive, LocalImageCache cache,
+        PayloadBuilder payloads, PushOptions options, CancellationToken ct)
+    {
+        var target = run.Target;
+        reporter.Progress(target.Name, 0, 0, "connecting");
+        await using var node = await connector.ConnectAsync(target, ct);
+        var probe = NodeProbe.Parse(await ExecChecked(node, NodeScripts.Probe(target.Settings.Store, archive.StoreName), "probe the node", ct));
+        foreach (var tool in new[] { "sha256sum", "podman" })
+            if (!probe.Has(tool))
+                throw new VzException("VZ3026", $"node has no {tool}");
+        if (probe.CurrentSha == archive.Sha256)
+            return PushMode.Unchanged;
+
+        var fullMode = PushPlanner.FullMode(probe);
+        if (fullMode == PushMode.Full)
+            Note(run, "node has no zstd: full upload goes uncompressed");
+        var (tryDelta, why) = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur));
+        if (why is not null)
+            Note(run, why);
+
+        var mode = fullMode;
+        if (tryDelta)
+        {
+            reporter.Progress(target.Name, 0, 0, "computing delta");
+            var delta = await payloads.DeltaAsync(probe.CurrentSha!, ct);
+            var fullSize = PushPlanner.NeedsFullSizeToDecide(delta.Size, archive.Size)
+                ? (await FullPayload(payloads, fullMode, ct)).Size
+                : archive.Size;
+            mode = PushPlanner.Choose(delta.Size, fullSize, fullMode);
+            if (mode != PushMode.Delta)
+                Note(run, $"delta ({PushSummary.Bytes(delta.Size)}) is not smaller than the full upload ({PushSummary.Bytes(fullSize)})");
+            else if (!await SendAndApplyAsync(node, run, probe, archive, delta, ct))
+            {
+                Note(run, "delta failed verification on the node: sent the full archive instead");
+                mode = fullMode;
+            }
+        }
+        if (mode != PushMode.Delta)
+        {
+            var full = await FullPayload(payloads, fullMode, ct);
+            // One fresh resend when the upload arrives corrupt; a second mismatch means a bad link or disk.
+            if (!await SendAndApplyAsync(node, run, probe, archive, full, ct) &&
+                !await SendAndApplyAsync(node, run, probe, archive, full, ct))
+                throw new VzException("VZ3022", "the uploaded archive failed sha256 verification twice");
+        }
+
+        reporter.Progress(target.Name, 0, 0, "podman load");
+        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
+        var load = await node.ExecAsync(NodeScripts.Load(target.Settings, final), ct);
+        if (!load.Ok)
+            throw new VzException("VZ3024", $"podman load failed: {LastLine(load)}");
+        await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
+        return mode;
+    }
+
+    static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) =>
+        fullMode == PushMode.FullZstd ? await payloads.CompressedAsync(ct) : payloads.Plain;
+
+    /// <summary>
+    /// Uploads a payload to NAME/.incoming (resuming a verified prefix), checks its sha256, rebuilds
+    /// the archive from it and checks that too, then moves it into place. False when a hash did not match.
+    /// </summary>
+    async Task<bool> SendAndApplyAsync(INodeTransport node, NodeRun run, NodeProbe probe, ImageArchive archive, Payload payload, CancellationToken ct)
+    {
+        var name = run.Target.Name;
+        var inc = $"{probe.Dir}/.incoming";
+        var part = payload.Mode switch
+        {
+            PushMode.Delta => $"{inc}/{archive.Sha256}.from-{payload.BaseSha![..12]}.vcdiff.part",
+            PushMode.FullZstd => $"{inc}/{archive.Sha256}.tar.zst.part",
+            _ => $"{inc}/{archive.Sha256}.tar.part",
+        };
+
+        var state = (await ExecChecked(node, NodeScripts.PartState(part), "inspect the partial upload", ct)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var offset = state.Length >= 2 && long.TryParse(state[0], out var have)
+            ? PushPlanner.ResumeOffset(have, state[1], payload.Size, n => ImageArchive.PrefixSha256(payload.LocalPath, n))
+            : 0;
+        if (offset > 0)
+        {
+            run.ResumedFrom = Math.Max(run.ResumedFrom, offset);
+            Note(run, $"resumed {PushSummary.ModeText(payload.Mode)} upload at {PushSummary.Bytes(offset)} of {PushSummary.Bytes(payload.Size)}");
+        }
+        if (offset < payload.Size)
+        {
+            var status = $"upload {PushSummary.ModeText(payload.Mode)}";
+            long counted = 0, reported = -1, step = Math.Max(payload.Size / 100, 64 * 1024);
+            await using var src = File.OpenRead(payload.LocalPath);
+            src.Seek(offset, SeekOrigin.Begin);
+            await node.UploadAsync(src, part, offset, sent =>
+            {
+                Interlocked.Add(ref run.BytesSent, sent - counted);
+                counted = sent;
+                var done = offset + sent;
+                if (done - reported >= step || done == payload.Size)
+                {
+                    reported = done;
+                    reporter.Progress(name, done, payload.Size, status);
+                }
+            }, ct);
+        }
+
+        reporter.Progress(name, 0, 0, "verify");
+        var remoteSha = FirstWord(await ExecChecked(node, NodeScripts.Sha256(part), "hash the upload", ct));
+        if (remoteSha != payload.Sha256)
+        {
+            await node.ExecAsync(NodeScripts.Remove(part), ct);
+            Note(run, $"uploaded {PushSummary.ModeText(payload.Mode)} payload had sha256 {Short(remoteSha)}, expected {payload.Sha256[..12]}");
+            return false;
+        }
+
+        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
+        if (payload.Mode == PushMode.Full)
+        {
+            // The payload is the archive itself and was just verified.
+            await ExecChecked(node, NodeScripts.Move(part, final), "move the archive into place", ct);
+            return true;
+        }
+        var decoded = $"{inc}/{archive.Sha256}.decoded.part";
+        var apply = payload.Mode == PushMode.Delta
+            ? NodeScripts.ApplyDelta($"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha!)}", part, decoded)
+            : NodeScripts.Decompress(part, decoded);
+        reporter.Progress(name, 0, 0, payload.Mode == PushMode.Delta ? "apply delta" : "decompress");
+        var applied = await node.ExecAsync(apply, ct);
+        var sha = applied.Ok ? FirstWord(await ExecChecked(node, NodeScripts.Sha256(decoded), "hash the rebuilt archive", ct)) : "";
+        if (sha != archive.Sha256)
+        {
+            await node.ExecAsync(NodeScripts.Remove(part, decoded), ct);
+            Note(run, applied.Ok
+                ? $"rebuilt archive had sha256 {Short(sha)}, expected {archive.Sha256[..12]}"
+                : $"{(payload.Mode == PushMode.Delta ? "xdelta3" : "zstd")} failed on the node: {LastLine(applied)}");
+            return false;
+        }
+        await ExecChecked(node, NodeScripts.Move(decoded, final) + "; " + NodeScripts.Remove(part), "move the archive into place", ct);
+        return true;
+    }
+
+    void Note(NodeRun run, string note)
+    {
+        lock (run.Notes)
+            run.Notes.Add(note);
+        reporter.Info($"{run.Target.Name}: {note}");
+    }
+
+    static async Task<string> ExecChecked(INodeTransport node, string command, string doing, CancellationToken ct)
+    {
+        var r = await node.ExecAsync(command, ct);
+        if (!r.Ok)
+            throw new VzException("VZ3021", $"{doing}: exit {r.ExitCode}: {LastLine(r)}");
+        return r.StdOut;
+    }
+
+    /// <summary>
+    /// A broken or refused link is worth another attempt; a refused host key or bad input is not.
+    /// SSH.NET reports a dropped link through several exception types (SshConnectionException,
+    /// SshException "Client not connected", ObjectDisposedException, InvalidOperationException,
+    /// SocketException, IOException), so everything but our own errors and cancellation counts.
+    /// </summary>
+    static bool IsTransient(Exception e) => e switch
+    {
+        VzException v => v.Code == "VZ3013",
+        OperationCanceledException => false,
+        _ => true,
+    };
+
+    static string Describe(Exception e) => e switch
+    {
+        VzException v => $"{v.Message} ({v.Code})",
+        SshException or SocketException or IOException => $"connection lost: {e.Message}",
+        _ => $"connection lost: {e.GetType().Name}: {e.Message}",
+    };
+
+    static string FirstWord(string s) => s.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+
+    static string Short(string sha) => sha.Length >= 12 ? sha[..12] : sha.Length == 0 ? "(none)" : sha;
+
+    static string LastLine(ProcessResult r) =>
+        (r.StdErr.Trim().Length > 0 ? r.StdErr : r.StdOut).Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
+}

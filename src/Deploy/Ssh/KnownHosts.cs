@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Vz.Deploy.Ssh;
+
+/// <summary>What known_hosts says about a host key the server offered.</summary>
+public enum HostKeyVerdict
+{
+    /// <summary>A line for this host carries exactly this key.</summary>
+    Known,
+    /// <summary>No line names this host (with this key type).</summary>
+    Unknown,
+    /// <summary>The host is listed with a different key of the same type, or the key is @revoked.</summary>
+    Changed,
+}
+
+/// <summary>One known_hosts line: host patterns (or one hashed name), key type and key blob.</summary>
+public sealed record KnownHostEntry(IReadOnlyList<string> Patterns, string? HashedSalt, string? HashedName, string KeyType, byte[] Key, bool Revoked, int Line)
+{
+    /// <summary>
+    /// Whether this line names the host. Hosts on a port other than 22 are written "[host]:port";
+    /// hashed names are HMAC-SHA1(salt, name) in "|1|salt|hash" form (OpenSSH hostfile.c).
+    /// </summary>
+    public bool Names(string host, int port)
+    {
+        var name = KnownHosts.HostName(host, port);
+        if (HashedSalt is not null && HashedName is not null)
+        {
+            using var hmac = new HMACSHA1(Convert.FromBase64String(HashedSalt));
+            var hash = Convert.ToBase64String(hmac.ComputeHash(Encoding.ASCII.GetBytes(name)));
+            return hash == HashedName;
+        }
+        return HostPattern.MatchesList(Patterns, name);
+    }
+}
+
+/// <summary>
+/// Parses and checks OpenSSH known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT").
+/// Pure: reads from a TextReader; <see cref="AppendLine"/> makes the line to record a new host.
+/// </summary>
+public sealed class KnownHosts
+{
+    public IReadOnlyList<KnownHostEntry> Entries { get; }
+
+    KnownHosts(IReadOnlyList<KnownHostEntry> entries) => Entries = entries;
+
+    public static KnownHosts Empty { get; } = new([]);
+
+    public static KnownHosts Load(string path) =>
+        File.Exists(path) ? Parse(new StringReader(File.ReadAllText(path))) : Empty;
+
+    /// <summary>Malformed lines are skipped, as OpenSSH does, so one bad line cannot lock a user out.</summary>
+    public static KnownHosts Parse(TextReader reader)
+    {
+        var entries = new List<KnownHostEntry>();
+        foreach (var (n, line) in ConfigLines.Read(reader))
+        {
+            var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var revoked = false;
+            if (fields[0].StartsWith('@'))
+            {
+                // @cert-authority lines vouch for certificates, which vz does not use.
+                if (fields[0] != "@revoked")
+                    continue;
+                revoked = true;
+                fields = fields[1..];
+            }
+            if (fields.Length < 3)
+                continue;
+            byte[] key;
+            try { key = Convert.FromBase64String(fields[2]); }
+            catch (FormatException) { continue; }
+
+            string? salt = null, hashed = null;
+            IReadOnlyList<string> patterns = [];
+            if (fields[0].StartsWith("|1|"))
+            {
+                var parts = fields[0].Split('|');
+                if (parts.Length != 4)
+                    continue;
+                salt = parts[2];
+                hashed = parts[3];
+            }
+            else
+                patterns = fields[0].Split(',', StringSplitOptions.RemoveEmptyEntries);
+            entries.Add(new KnownHostEntry(patterns, salt, hashed, fields[1], key, revoked, n));
+        }
+        return new KnownHosts(entries);
+    }
+
+    /// <summary>The name known_hosts uses for a host: "host" on port 22, "[host]:port" otherwise.</summary>
+    public static string HostName(string host, int port) =>
+        port == 22 ? host.ToLowerInvariant() : $"[{host.ToLowerInvariant()}]:{port}";
+
+    /// <summary>Key types recorded for this host, so the client can ask the server for one of them.</summary>
+    public IReadOnlySet<string> KeyTypesFor(string host, int port) =>
+        Entries.Where(e => !e.Revoked && e.Names(host, port)).Select(e => e.KeyType).ToHashSet();
+
+    public HostKeyVerdict Check(string host, int port, byte[] key)
+    {
+        var type = KeyType(key);
+        var sameType = false;
+        foreach (var e in Entries)
+        {
+            if (e.Revoked && e.Key.AsSpan().SequenceEqual(key))
+                return HostKeyVerdict.Changed;
+        }
+        foreach (var e in Entries.Where(e => !e.Revoked && e.Names(host, port)))
+        {
+            if (e.Key.AsSpan().SequenceEqual(key))
+                return HostKeyVerdict.Known;
+            if (e.KeyType == type)
+                sameType = true;
+        }
+        return sameType ? HostKeyVerdict.Changed : HostKeyVerdict.Unknown;
+    }
+
+    /// <summary>The line that records a newly accepted host (plain, not hashed, so people can read it).</summary>
+    public static string AppendLine(string host, int port, byte[] key) =>
+        $"{HostName(host, port)} {KeyType(key)} {Convert.ToBase64String(key)}";
+
+    /// <summary>"SHA256:" + unpadded base64 of the key blob's SHA-256, as ssh-keygen -l prints it.</summary>
+    public static string Fingerprint(byte[] key) =>
+        "SHA256:" + Convert.ToBase64String(SHA256.HashData(key)).TrimEnd('=');
+
+    /// <summary>The key type is the blob's first SSH string (RFC 4253 section 6.6).</summary>
+    public static string KeyType(byte[] key)
+    {
+        if (key.Length < 4)
+            return "";
+        var len = (key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3];
+        return len > 0 && len <= key.Length - 4 ? Encoding.ASCII.GetString(key, 4, len) : "";
+    }
+}

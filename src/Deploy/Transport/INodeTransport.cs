@@ -1,0 +1,64 @@
+namespace Vz.Deploy.Transport;
+
+/// <summary>
+/// Settings that belong to a node rather than to vz: where it keeps images, and how its podman
+/// runs (real nodes use crun with systemd cgroups; the loopback test node uses runc and cgroupfs).
+/// </summary>
+public sealed record NodeSettings
+{
+    public const string DefaultStore = "~/.vz/images";
+
+    /// <summary>Image store on the node; "~/" is the login user's home.</summary>
+    public string Store { get; init; } = DefaultStore;
+    /// <summary>podman --runtime, or null for the node's default.</summary>
+    public string? Runtime { get; init; }
+    /// <summary>podman --cgroup-manager, or null for the node's default.</summary>
+    public string? CgroupManager { get; init; }
+    /// <summary>Environment for podman on the node (e.g. CONTAINERS_CONF), set with an env prefix.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Where and as whom to reach one node, after ssh config and inventory are applied.</summary>
+public sealed record NodeTarget(string Name, string Host, int Port, string User, IReadOnlyList<string> IdentityFiles)
+{
+    public NodeSettings Settings { get; init; } = new();
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The seam between push logic and the wire: run a shell command on a node, and write bytes into
+/// a node file at an offset. SSH implements it (<see cref="Ssh.SshConnector"/>); tests may wrap it
+/// to break links or corrupt bytes in flight, and the lead can point it at harness nodes.
+/// </summary>
+public interface INodeTransport : IAsyncDisposable
+{
+    /// <summary>Runs a command through the node's login shell; returns its exit code and output.</summary>
+    Task<ProcessResult> ExecAsync(string command, CancellationToken ct);
+
+    /// <summary>
+    /// Writes source (from its current position) into remotePath starting at remoteOffset, creating
+    /// the file if needed; progress gets the bytes written so far in this call.
+    /// </summary>
+    Task UploadAsync(Stream source, string remotePath, long remoteOffset, Action<long>? progress, CancellationToken ct);
+}
+
+/// <summary>Opens a transport to a node. One connection per node per attempt.</summary>
+public interface INodeConnector
+{
+    Task<INodeTransport> ConnectAsync(NodeTarget target, CancellationToken ct);
+}
+
+/// <summary>POSIX shell quoting for commands sent to nodes.</summary>
+public static class Sh
+{
+    /// <summary>Single-quotes a word: 'it'\''s'.</summary>
+    public static string Quote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '=' or ':' or '@' or '+' or ',')
+            ? s
+            : "'" + s.Replace("'", "'\\''") + "'";
+
+    /// <summary>Quotes a node path, leaving a leading "~/" for the shell to expand to $HOME.</summary>
+    public static string Path(string p) =>
+        p == "~" ? "\"$HOME\"" : p.StartsWith("~/") ? "\"$HOME\"/" + Quote(p[2..]) : Quote(p);
+}
