@@ -78,4 +78,19 @@ public sealed class NodeFaultTests
         Assert.Contains("No space left on device", whenFull.StdErr);
         Assert.Equal(0, afterUnfill.ExitCode);
     }
+
+    [Fact]
+    public async Task MemoryCapKillsAProcessThatOutgrowsTheNode()
+    {
+        await using var fleet = await TestFleet.StartAsync(1, memoryMb: 256);
+        var node = fleet[0];
+        // The shell reports how python ended: 128 + 9 when the OOM killer took it.
+        const string allocate = "python3 -c 'b = bytearray({0} << 20); print(len(b) >> 20)'; echo rc=$?";
+
+        var small = await node.SshCheckedAsync(string.Format(allocate, 64));
+        var large = await node.SshCheckedAsync(string.Format(allocate, 400));
+
+        Assert.Equal("64\nrc=0\n", small);
+        Assert.Equal("rc=137\n", large);
+    }
 }

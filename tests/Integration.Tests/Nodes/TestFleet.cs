@@ -20,14 +20,14 @@ public sealed class TestFleet : IAsyncDisposable
     public TestNode this[int index] => Nodes[index];
 
     /// <summary>Starts <paramref name="count"/> nodes in parallel; on failure removes the ones that started.</summary>
-    public static async Task<TestFleet> StartAsync(int count, bool withXdelta = true)
+    public static async Task<TestFleet> StartAsync(int count, bool withXdelta = true, int? memoryMb = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var prefix = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var names = Enumerable.Range(1, count).Select(i => $"{prefix}-{i}").ToList();
         // The base image is built once, before the parallel starts queue on its lock.
         await VzNode.RunAsync("image");
-        var starts = names.Select(n => TestNode.StartAsync(n, withXdelta)).ToList();
+        var starts = names.Select(n => TestNode.StartAsync(n, withXdelta, memoryMb)).ToList();
         try
         {
             return new TestFleet(prefix, await Task.WhenAll(starts));

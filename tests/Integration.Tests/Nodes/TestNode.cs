@@ -23,11 +23,17 @@ public sealed class TestNode
     public string SshKeyPath => VzNode.SshKeyPath;
     public string KnownHostsPath => VzNode.KnownHostsPath;
 
-    /// <summary>Starts (creating on first use) a node; the base image is built once and shared.</summary>
-    public static async Task<TestNode> StartAsync(string name, bool withXdelta = true)
+    /// <summary>
+    /// Starts (creating on first use) a node; the base image is built once and shared.
+    /// <paramref name="memoryMb"/> caps the whole node's memory (its containers included), like a small VPS.
+    /// </summary>
+    public static async Task<TestNode> StartAsync(string name, bool withXdelta = true, int? memoryMb = null)
     {
         string[] args = withXdelta ? ["start", name] : ["start", name, "--no-xdelta"];
-        var line = await VzNode.RunAsync(args);
+        var env = new Dictionary<string, string?>();
+        if (memoryMb is { } mb)
+            env["VZ_NODE_MEMORY_MB"] = mb.ToString(CultureInfo.InvariantCulture);
+        var line = await VzNode.RunAsync(args, env);
         var parts = line.Split(' ');
         if (parts.Length != 2 || parts[0] != name)
             throw new InvalidOperationException($"vznode start {name} printed '{line}', expected '{name} IP'");

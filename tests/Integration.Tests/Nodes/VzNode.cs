@@ -26,17 +26,23 @@ public static class VzNode
     static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>Runs vznode and returns its result whatever the exit code.</summary>
-    public static Task<ProcessResult> TryRunAsync(IReadOnlyList<string> args, byte[]? stdin = null, TimeSpan? timeout = null) =>
+    public static Task<ProcessResult> TryRunAsync(
+        IReadOnlyList<string> args, byte[]? stdin = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null) =>
         ProcessRunner.RunAsync(new ProcessSpec("bash", [ScriptPath, .. args])
         {
             StdIn = stdin,
             Timeout = timeout ?? DefaultTimeout,
+            Environment = environment ?? new Dictionary<string, string?>(),
         });
 
     /// <summary>Runs vznode and throws with its stderr when it fails.</summary>
-    public static async Task<string> RunAsync(params string[] args)
+    public static Task<string> RunAsync(params string[] args) => RunAsync(args, environment: null);
+
+    /// <summary>Runs vznode with extra environment (VZ_NODE_MEMORY_MB...) and throws when it fails.</summary>
+    public static async Task<string> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment)
     {
-        var r = await TryRunAsync(args);
+        var r = await TryRunAsync(args, environment: environment);
         if (!r.Ok)
             throw new InvalidOperationException(
                 $"vznode {string.Join(' ', args)} exited {r.ExitCode}: {r.StdErr.Trim()}");
