@@ -31,6 +31,12 @@ public static class VcdiffDecoder
     // Section 4.2 Win_Indicator; VCD_ADLER32 is xdelta3's (4 bytes after the section lengths).
     private const byte VcdSource = 0x01, VcdTarget = 0x02, VcdAdler32 = 0x04;
 
+    // Section 4.3 Delta_Indicator: which sections went through the secondary compressor.
+    private const byte VcdDataComp = 0x01, VcdInstComp = 0x02, VcdAddrComp = 0x04;
+
+    // xdelta3's secondary compressor id for lzma (VCD_LZMA_ID).
+    private const byte LzmaId = 2;
+
     /// <summary>Applies the delta file to the source file, writing the output file (created or truncated).</summary>
     public static VcdiffResult DecodeFile(string? sourcePath, string deltaPath, string outputPath, VcdiffOptions? options = null)
     {
@@ -51,8 +57,8 @@ public static class VcdiffDecoder
     {
         options ??= new VcdiffOptions();
         var reader = new DeltaReader(delta);
-        var appHeader = ReadHeader(reader, options);
-        var state = new WindowState(source, output, options);
+        var (appHeader, lzma) = ReadHeader(reader, options);
+        var state = new WindowState(source, output, options) { Lzma = lzma };
         var windows = 0;
         var checksummed = 0;
         while (!reader.AtEnd)
@@ -65,7 +71,7 @@ public static class VcdiffDecoder
         return new VcdiffResult(windows, state.Written, checksummed, appHeader);
     }
 
-    private static byte[]? ReadHeader(DeltaReader reader, VcdiffOptions options)
+    private static (byte[]? AppHeader, bool Lzma) ReadHeader(DeltaReader reader, VcdiffOptions options)
     {
         Span<byte> magic = stackalloc byte[4];
         reader.ReadExactly(magic, "header magic");
@@ -74,22 +80,25 @@ public static class VcdiffDecoder
         var indicator = reader.ReadByte("header indicator");
         if ((indicator & ~(VcdDecompress | VcdCodeTable | VcdAppHeader)) != 0)
             throw new VcdiffException(VcdiffError.BadHeader, $"header indicator 0x{indicator:X2} at delta offset 4 has unknown bits");
+        var lzma = false;
         if ((indicator & VcdDecompress) != 0)
         {
             var id = reader.ReadByte("secondary compressor id");
-            throw new VcdiffException(VcdiffError.Unsupported,
-                $"delta uses secondary compressor {SecondaryName(id)} (header offset 5); only uncompressed sections are supported: encode with xdelta3 -S none");
+            if (id != LzmaId)
+                throw new VcdiffException(VcdiffError.Unsupported,
+                    $"delta uses secondary compressor {SecondaryName(id)} (header offset 5); supported: none or lzma (xdelta3 -S none / -S lzma)");
+            lzma = true;
         }
         if ((indicator & VcdCodeTable) != 0)
             throw new VcdiffException(VcdiffError.Unsupported, "delta uses an application-defined code table (VCD_CODETABLE); only the RFC 3284 default table is supported");
         if ((indicator & VcdAppHeader) == 0)
-            return null;
+            return (null, lzma);
         var length = reader.ReadVarint("application header length", 32);
         if (length > (ulong)options.MaxAppHeaderSize)
             throw new VcdiffException(VcdiffError.BadHeader, $"application header length {length} exceeds {options.MaxAppHeaderSize}");
         var app = new byte[(int)length];
         reader.ReadExactly(app, "application header");
-        return app;
+        return (app, lzma);
     }
 
     // xdelta3's ids: VCD_DJW_ID 1, VCD_LZMA_ID 2, VCD_FGK_ID 16.
@@ -127,8 +136,8 @@ public static class VcdiffDecoder
         if (targetLength > (ulong)state.Options.MaxWindowSize)
             throw new VcdiffException(VcdiffError.Corrupt, $"{where}: target window length {targetLength} exceeds {state.Options.MaxWindowSize}");
         var deltaIndicator = reader.ReadByte("delta indicator");
-        if (deltaIndicator != 0)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: delta indicator 0x{deltaIndicator:X2} marks compressed sections but the header names no secondary compressor");
+        if ((deltaIndicator & ~(VcdDataComp | VcdInstComp | VcdAddrComp)) != 0 || (deltaIndicator != 0 && !state.Lzma))
+            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: delta indicator 0x{deltaIndicator:X2} is invalid{(state.Lzma ? "" : " without a secondary compressor")}");
         var dataLength = reader.ReadVarint("data section length", 32);
         var instLength = reader.ReadVarint("instruction section length", 32);
         var addrLength = reader.ReadVarint("address section length", 32);
@@ -143,12 +152,12 @@ public static class VcdiffDecoder
         if (encodingLength != headerBytes + dataLength + instLength + addrLength)
             throw new VcdiffException(VcdiffError.Corrupt,
                 $"{where}: delta encoding length {encodingLength} does not match its parts ({headerBytes} + data {dataLength} + instructions {instLength} + addresses {addrLength})");
-        if (dataLength > targetLength)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: data section ({dataLength} bytes) is longer than the target window ({targetLength})");
-
-        var data = state.Data.Read(reader, (int)dataLength, "data section");
-        var inst = state.Instructions.Read(reader, (int)instLength, "instruction section");
-        var addr = state.Addresses.Read(reader, (int)addrLength, "address section");
+        // Decoded sizes: ADD/RUN bytes cannot outnumber the window; instructions and addresses
+        // of a sane encoder take far less than two bytes per output byte.
+        var maxCode = 2L * state.Options.MaxWindowSize;
+        var data = state.Data.Read(reader, (int)dataLength, (deltaIndicator & VcdDataComp) != 0, (long)targetLength, where);
+        var inst = state.Instructions.Read(reader, (int)instLength, (deltaIndicator & VcdInstComp) != 0, maxCode, where);
+        var addr = state.Addresses.Read(reader, (int)addrLength, (deltaIndicator & VcdAddrComp) != 0, maxCode, where);
         var target = state.Target(checked((int)targetLength));
 
         Execute(state, segment, segPosition, segLength, target, data, inst, addr, where);
@@ -247,9 +256,10 @@ public static class VcdiffDecoder
         public Stream Output { get; } = output;
         public long Written { get; set; }
         public AddressCache Cache { get; } = new();
-        public SectionBuffer Data { get; } = new();
-        public SectionBuffer Instructions { get; } = new();
-        public SectionBuffer Addresses { get; } = new();
+        public bool Lzma { get; init; }
+        public SectionBuffer Data { get; } = new("data");
+        public SectionBuffer Instructions { get; } = new("instruction");
+        public SectionBuffer Addresses { get; } = new("address");
 
         public Span<byte> Target(int length)
         {
@@ -280,23 +290,44 @@ public static class VcdiffDecoder
         }
     }
 
-    /// <summary>Grows only as bytes actually arrive, so a corrupt length cannot allocate more than the delta holds.</summary>
-    private sealed class SectionBuffer
+    /// <summary>
+    /// One section kind's buffers and, with -S lzma, its xz stream. The raw buffer grows only as
+    /// bytes actually arrive, so a corrupt length cannot allocate more than the delta holds.
+    /// </summary>
+    private sealed class SectionBuffer(string name)
     {
-        private byte[] _bytes = [];
+        private byte[] _raw = [];
+        private byte[] _decoded = [];
+        private XzSectionStream? _xz;
 
-        public ReadOnlySpan<byte> Read(DeltaReader reader, int length, string what)
+        public ReadOnlySpan<byte> Read(DeltaReader reader, int length, bool compressed, long maxDecoded, string where)
         {
             var filled = 0;
             while (filled < length)
             {
-                if (_bytes.Length == filled)
-                    Array.Resize(ref _bytes, (int)Math.Min(length, Math.Max(64 * 1024, 2L * _bytes.Length)));
-                var n = Math.Min(length, _bytes.Length) - filled;
-                reader.ReadExactly(_bytes.AsSpan(filled, n), what);
+                if (_raw.Length == filled)
+                    Array.Resize(ref _raw, (int)Math.Min(length, Math.Max(64 * 1024, 2L * _raw.Length)));
+                var n = Math.Min(length, _raw.Length) - filled;
+                reader.ReadExactly(_raw.AsSpan(filled, n), $"{name} section of {where}");
                 filled += n;
             }
-            return _bytes.AsSpan(0, length);
+            var raw = _raw.AsSpan(0, length);
+            if (!compressed)
+            {
+                if (length > maxDecoded)
+                    throw new VcdiffException(VcdiffError.Corrupt, $"{where}: {name} section ({length} bytes) is longer than {maxDecoded}");
+                return raw;
+            }
+            // xdelta3-second.h: the decoded size as a varint, then the compressed bytes.
+            var header = new SectionReader(raw, name, where);
+            var size = header.ReadVarint();
+            if (size == 0 || size > maxDecoded)
+                throw new VcdiffException(VcdiffError.Corrupt, $"{where}: compressed {name} section claims {size} decoded bytes (limit {maxDecoded})");
+            if (_decoded.Length < size)
+                _decoded = new byte[size];
+            var decoded = _decoded.AsSpan(0, (int)size);
+            (_xz ??= new XzSectionStream(name)).Decode(raw[(length - header.Remaining)..], decoded, where);
+            return decoded;
         }
     }
 }
