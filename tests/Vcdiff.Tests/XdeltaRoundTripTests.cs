@@ -5,10 +5,12 @@ public sealed class XdeltaRoundTripTests : IDisposable
 {
     private const int MiB = 1024 * 1024;
 
-    // The flags `vzbuild push` would use with -S none, plus variants: no app header (-A),
-    // no checksum (-n), fast level, all-ADD level 0, small source windows.
+    // The flags `vzbuild push` uses (-9 -S lzma -D -B pow2), the same with -S none, and
+    // variants: no app header (-A), no checksum (-n), fast levels, all-ADD level 0, small source windows.
     public static TheoryData<string> Flags => new()
     {
+        "-e -9 -S lzma -D -B 16777216",
+        "-e -S lzma -1 -B 1048576",
         "-e -S none -9 -B 16777216",
         "-e -S none -9 -D -B 1048576",
         "-e -S none -1 -A",
@@ -82,13 +84,15 @@ public sealed class XdeltaRoundTripTests : IDisposable
         AssertRoundTrip(old, Inputs.RandomEdits(old, 9, 40), "-e -S none -9 -W 65536 -B 524288");
     }
 
-    [Fact]
-    public void ArchiveOverSixteenMiBWithSourceWindowsRoundTrips()
+    [Theory]
+    [InlineData("-e -S none -9 -B 16777216")]
+    [InlineData("-e -9 -S lzma -D -B 33554432")]
+    public void ArchiveOverSixteenMiBWithSourceWindowsRoundTrips(string flags)
     {
         // 20 MiB: more than one 16 MiB source window and three 8 MiB target windows, the shape
         // `vzbuild push` sends; a moved block makes later windows copy from far back in the source.
         var old = Inputs.Random(10, 20 * MiB);
         var edited = Inputs.MoveToEnd(Inputs.RandomEdits(old, 11, 30), 2 * MiB, 3 * MiB);
-        AssertRoundTrip(old, edited, "-e -S none -9 -B 16777216");
+        AssertRoundTrip(old, Inputs.Insert(edited, 5 * MiB, Inputs.Structured(12, 2 * MiB)), flags);
     }
 }
