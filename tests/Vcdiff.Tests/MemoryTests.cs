@@ -8,14 +8,16 @@ public sealed class MemoryTests : IDisposable
 
     public void Dispose() => _xd.Dispose();
 
-    [Fact]
-    public void DecodingA40MiBFileAllocatesLessThanTwoWindows()
+    [Theory]
+    [InlineData("-e -S none -9 -B 67108864")]
+    [InlineData("-e -9 -S lzma -D -B 67108864")]
+    public void DecodingA40MiBFileAllocatesLessThanTwoWindows(string flags)
     {
         var old = Inputs.Random(30, 40 * MiB);
         var edited = Inputs.MoveToEnd(Inputs.RandomEdits(old, 31, 20), 1 * MiB, 4 * MiB);
         var oldPath = _xd.Write("old", old);
         var newPath = _xd.Write("new", edited);
-        var delta = _xd.Encode(oldPath, newPath, "-e -S none -9 -B 67108864");
+        var delta = _xd.Encode(oldPath, newPath, flags);
         var outPath = _xd.Path("out");
 
         var before = GC.GetAllocatedBytesForCurrentThread();

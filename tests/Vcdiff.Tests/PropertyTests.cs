@@ -17,7 +17,8 @@ public sealed class PropertyTests : IDisposable
             var length = rng.Next(0, 400_000);
             var old = seed % 2 == 0 ? Inputs.Random(seed, length) : Inputs.Structured(seed, length);
             var @new = Inputs.RandomEdits(old, seed + 1000, rng.Next(0, 60));
-            var flags = $"-e -S none {levels[seed % levels.Length]} -W {1 << rng.Next(16, 24)}";
+            var secondary = seed % 3 == 0 ? "lzma" : "none";
+            var flags = $"-e -S {secondary} {levels[seed % levels.Length]} -W {1 << rng.Next(16, 24)}";
             var oldPath = _xd.Write($"old{seed}", old);
             var delta = _xd.Encode(oldPath, _xd.Write($"new{seed}", @new), flags);
             var ours = Apply.Delta(oldPath, delta);
