@@ -7,19 +7,21 @@ namespace Vz.Vcdiff;
 /// dictionary grows only as data arrives, up to the stream's dictionary size, so small deltas
 /// stay small even when the encoder asked for a 64 MiB dictionary (xdelta3 -9).
 /// </summary>
-internal sealed class LzmaDecoder(uint dictionarySize, string where)
+internal sealed class LzmaDecoder(uint dictionarySize)
 {
     private const int States = 12;
     private const int EndPosModelIndex = 14;
 
     private readonly int _dictLimit = (int)Math.Min(dictionarySize, (uint)Array.MaxLength);
-    private readonly string _where = where;
     private byte[] _dict = new byte[Math.Min(64 * 1024, (int)Math.Min(dictionarySize, (uint)Array.MaxLength))];
     private int _dictPos;
     private int _filled;
     private long _total;
     private bool _needDictReset = true;
     private bool _needProps = true;
+
+    /// <summary>The window and section being decoded, for error messages.</summary>
+    public string Where { get; set; } = "";
 
     private int _lc, _lp, _pb;
     private int _state;
@@ -71,7 +73,7 @@ internal sealed class LzmaDecoder(uint dictionarySize, string where)
             ResetState();
         if (unpacked > output.Length)
             throw reader.Error($"LZMA2 chunk of {unpacked} bytes is longer than the section's remaining {output.Length}");
-        var rc = new RangeDecoder(reader.Take(packed), _where);
+        var rc = new RangeDecoder(reader.Take(packed), Where);
         Decode(ref rc, output[..unpacked]);
         if (!rc.Finished)
             throw reader.Error("LZMA chunk did not end where its size says");
@@ -235,7 +237,7 @@ internal sealed class LzmaDecoder(uint dictionarySize, string where)
         output[at] = b;
     }
 
-    private VcdiffException Corrupt(string message) => new(VcdiffError.Corrupt, $"{_where}: {message}");
+    private VcdiffException Corrupt(string message) => new(VcdiffError.Corrupt, $"{Where}: {message}");
 
     private sealed class LengthDecoder
     {

@@ -272,7 +272,7 @@ public static class VcdiffDecoder
         {
             if (_source is null)
                 throw new VcdiffException(VcdiffError.SourceMismatch, $"{where}: the delta copies from a source file but none was given");
-            if (position + length > _source.Length)
+            if (position > _source.Length - length)
                 throw new VcdiffException(VcdiffError.SourceMismatch,
                     $"{where}: source segment {position}..{position + length} is past the end of the {_source.Length}-byte source (wrong source file?)");
             return _source;
@@ -280,7 +280,7 @@ public static class VcdiffDecoder
 
         public SegmentReader TargetSegment(string where, long position, long length)
         {
-            if (position + length > Written)
+            if (position > Written - length)
                 throw new VcdiffException(VcdiffError.Corrupt, $"{where}: VCD_TARGET segment {position}..{position + length} is past the {Written} bytes decoded so far");
             if (!Output.CanRead || !Output.CanSeek)
                 throw new VcdiffException(VcdiffError.Unsupported, $"{where}: VCD_TARGET window needs a readable, seekable output");

@@ -90,6 +90,18 @@ public sealed class CraftedDeltaTests
     }
 
     [Fact]
+    public void SegmentPastTheEndOfTheSourceIsASourceMismatchEvenWhenThePositionOverflows()
+    {
+        foreach (var position in new[] { 10L, long.MaxValue - 2 })
+        {
+            byte[] delta = [.. Header, .. Window(0x01, (4, position), 4, [], [19, 4], [0])];
+            var e = Assert.Throws<VcdiffException>(() => VcdiffDecoder.Decode(new MemoryStream(new byte[12]), new MemoryStream(delta), new MemoryStream()));
+            Assert.Equal(VcdiffError.SourceMismatch, e.Error);
+            Assert.Contains("12-byte source", e.Message);
+        }
+    }
+
+    [Fact]
     public void HugeTargetWindowIsRefusedBeforeAllocating()
     {
         byte[] delta = [.. Header, .. Window(0, null, int.MaxValue / 2, [], [], [])];

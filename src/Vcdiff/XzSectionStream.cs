@@ -21,8 +21,8 @@ internal sealed class XzSectionStream
     public void Decode(ReadOnlySpan<byte> input, Span<byte> output, string where)
     {
         var reader = new ByteReader(input, $"{where}: lzma {_name} section");
-        if (_lzma is null)
-            _lzma = new LzmaDecoder(ReadHeaders(ref reader), reader.Where);
+        _lzma ??= new LzmaDecoder(ReadHeaders(ref reader));
+        _lzma.Where = reader.Where;
         var produced = 0;
         while (produced < output.Length)
         {
