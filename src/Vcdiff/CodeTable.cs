@@ -69,17 +69,17 @@ internal sealed class AddressCache
     }
 
     /// <summary>Decodes a COPY address; <paramref name="here"/> is the current position in source+target space.</summary>
-    public long Decode(long here, int mode, ref SectionReader addresses)
+    public long Decode(long here, int mode, ref ByteReader addresses)
     {
         long addr;
         if (mode == 0)
-            addr = addresses.ReadVarint();
+            addr = addresses.Varint();
         else if (mode == 1)
-            addr = here - addresses.ReadVarint();
+            addr = here - addresses.Varint();
         else if (mode < 2 + CodeTable.NearSlots)
-            addr = _near[mode - 2] + addresses.ReadVarint();
+            addr = _near[mode - 2] + addresses.Varint();
         else
-            addr = _same[(mode - 2 - CodeTable.NearSlots) * 256 + addresses.ReadByte()];
+            addr = _same[(mode - 2 - CodeTable.NearSlots) * 256 + addresses.Byte()];
         Update(addr);
         return addr;
     }

@@ -177,22 +177,22 @@ public static class VcdiffDecoder
     private static void Execute(WindowState state, SegmentReader? segment, long segPosition, long segLength,
         Span<byte> target, ReadOnlySpan<byte> dataBytes, ReadOnlySpan<byte> instBytes, ReadOnlySpan<byte> addrBytes, string where)
     {
-        var data = new SectionReader(dataBytes, "data", where);
-        var inst = new SectionReader(instBytes, "instruction", where);
-        var addr = new SectionReader(addrBytes, "address", where);
+        var data = new ByteReader(dataBytes, $"{where}: data section");
+        var inst = new ByteReader(instBytes, $"{where}: instruction section");
+        var addr = new ByteReader(addrBytes, $"{where}: address section");
         var cache = state.Cache;
         cache.Reset();
         var table = CodeTable.Default;
         var pos = 0;
         while (!inst.AtEnd)
         {
-            var opcode = inst.ReadByte();
+            var opcode = inst.Byte();
             var (first, second) = table[opcode];
             foreach (var half in (ReadOnlySpan<HalfInst>)[first, second])
             {
                 if (half.Type == InstType.Noop)
                     continue;
-                var size = half.Size != 0 ? half.Size : inst.ReadVarint();
+                var size = half.Size != 0 ? half.Size : inst.Varint();
                 if (size > target.Length - pos)
                     throw new VcdiffException(VcdiffError.Corrupt, $"{where}: {half.Type} of {size} bytes at target offset {pos} overruns the {target.Length}-byte window");
                 var n = (int)size;
@@ -202,7 +202,7 @@ public static class VcdiffDecoder
                         data.Take(n).CopyTo(target[pos..]);
                         break;
                     case InstType.Run:
-                        target.Slice(pos, n).Fill(data.ReadByte());
+                        target.Slice(pos, n).Fill(data.Byte());
                         break;
                     default:
                         var here = segLength + pos;
@@ -319,8 +319,8 @@ public static class VcdiffDecoder
                 return raw;
             }
             // xdelta3-second.h: the decoded size as a varint, then the compressed bytes.
-            var header = new SectionReader(raw, name, where);
-            var size = header.ReadVarint();
+            var header = new ByteReader(raw, $"{where}: {name} section");
+            var size = header.Varint();
             if (size == 0 || size > maxDecoded)
                 throw new VcdiffException(VcdiffError.Corrupt, $"{where}: compressed {name} section claims {size} decoded bytes (limit {maxDecoded})");
             if (_decoded.Length < size)
