@@ -123,8 +123,8 @@ public static class VcdiffDecoder
         SegmentReader? segment = null;
         if ((indicator & (VcdSource | VcdTarget)) != 0)
         {
-            segLength = (long)reader.ReadVarint("source segment length", 32);
-            segPosition = checked((long)reader.ReadVarint("source segment position", 63));
+            segLength = (long)reader.ReadVarint("source segment length", 63);
+            segPosition = (long)reader.ReadVarint("source segment position", 63);
             segment = (indicator & VcdSource) != 0
                 ? state.SourceSegment(where, segPosition, segLength)
                 : state.TargetSegment(where, segPosition, segLength);
