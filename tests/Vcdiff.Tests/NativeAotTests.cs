@@ -14,7 +14,7 @@ public sealed class NativeAotTests : IDisposable
     [Fact]
     public void PublishedVzpatchIsOneStaticBinaryThatAppliesAPushDelta()
     {
-        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Vzpatch/Vzpatch.csproj"));
+        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Vzpatch/Vz.Vzpatch.csproj"));
         var outDir = _xd.Path("publish");
         // Own artifacts path: never touches the obj/bin of the build running these tests.
         var publish = ProcessRunner.Run(new ProcessSpec("dotnet",
