@@ -90,6 +90,13 @@ public class PushPlanTests
     }
 
     [Fact]
+    public void ProbeListsTheVerifiedArchivesTheNodeKeepsAndIgnoresOtherNames()
+    {
+        var p = NodeProbe.Parse($"dir=/x\narchive=sha256-{Old}.tar\narchive=sha256-*.tar\narchive=../evil.tar\n");
+        Assert.Equal([Old], p.Archives);
+    }
+
+    [Fact]
     public void ProbeIgnoresACurrentLinkThatIsNotAnArchiveName() =>
         Assert.Null(NodeProbe.Parse("dir=/x\ncurrent=../../etc/passwd\n").CurrentSha);
 

@@ -73,6 +73,7 @@ public static class PushSummary
         PushMode.Full => "full",
         PushMode.FullZstd => "full (zstd)",
         PushMode.Delta => "delta",
+        PushMode.Kept => "kept (on node)",
         _ => mode.ToString(),
     };
 

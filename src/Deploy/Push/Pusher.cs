@@ -94,7 +94,17 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         if (probe.CurrentSha == archive.Sha256)
             return PushMode.Unchanged;
 
+        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
         var fullMode = PushPlanner.FullMode(probe);
+        // Archives reach that name only after verification; hashing again guards against a damaged disk.
+        if (probe.Archives.Contains(archive.Sha256) &&
+            FirstWord(await ExecChecked(node, NodeScripts.Sha256(final), "hash the archive on the node", ct)) == archive.Sha256)
+        {
+            Note(run, "the node already holds this verified archive (previous version, or a push cut before loading): nothing to upload");
+            await LoadAndCommitAsync(node, target, probe, archive, final, ct);
+            return PushMode.Kept;
+        }
+
         if (fullMode == PushMode.Full)
             Note(run, "node has no zstd: full upload goes uncompressed");
         var (tryDelta, why) = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur));
@@ -127,13 +137,17 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
                 throw new VzException("VZ3022", "the uploaded archive failed sha256 verification twice");
         }
 
+        await LoadAndCommitAsync(node, target, probe, archive, final, ct);
+        return mode;
+    }
+
+    async Task LoadAndCommitAsync(INodeTransport node, NodeTarget target, NodeProbe probe, ImageArchive archive, string final, CancellationToken ct)
+    {
         reporter.Progress(target.Name, 0, 0, "podman load");
-        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
         var load = await node.ExecAsync(NodeScripts.Load(target.Settings, final), ct);
         if (!load.Ok)
             throw new VzException("VZ3024", $"podman load failed: {LastLine(load)}");
         await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
-        return mode;
     }
 
     static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) =>

@@ -39,6 +39,28 @@ public sealed class DeltaOverLinkTests(FleetImages images, Xunit.Abstractions.IT
     }
 
     [Fact]
+    public async Task RollingBackToThePreviousVersionSendsNothingAndLoadsItsKeptArchive()
+    {
+        await using var fleet = await TestFleet.StartAsync(1);
+        var node = fleet[0];
+        var push = new PushCli(cache.Path);
+        Assert.Equal(0, (await push.PushAsync(images.SmallA, node)).ExitCode);
+        Assert.Equal(0, (await push.PushAsync(images.SmallB, node, "--delta")).ExitCode);
+        await NodeState.ExecAsync(node, $"podman rmi {images.SmallA.Name}");
+
+        var before = await node.RxBytesAsync();
+        var back = await push.PushAsync(images.SmallA, node, "--delta");
+        var onLink = await node.RxBytesAsync() - before;
+
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Equal("kept", back[node].Mode);
+        Assert.Equal(0, back[node].BytesSent);
+        Assert.True(onLink < 64 * 1024, $"{onLink} B crossed the link for a rollback");
+        Assert.Equal(images.SmallA.ManifestDigest, await NodeState.DigestAsync(node, images.SmallA.Name));
+        Assert.Equal(images.SmallA.Sha256, (await NodeState.CurrentAsync(node, images.SmallA)).Sha);
+    }
+
+    [Fact]
     public async Task DeltaCorruptedInFlightIsCaughtOnTheNodeAndRepairedByAFullUpload()
     {
         await using var fleet = await TestFleet.StartAsync(1);

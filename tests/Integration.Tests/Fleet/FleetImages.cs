@@ -49,8 +49,17 @@ public sealed class FleetImages : IDisposable
         var bundle = dir[$"{name}.bundle"];
         Vzbuild.Checked("bundle", spec, "-o", bundle, "--cmd", "[\"/usr/bin/python3.11\",\"-c\",\"import time; time.sleep(1e6)\"]");
         var first = Image(bundle, name, "1");
-        File.AppendAllText(Path.Combine(bundle, "rootfs/usr/lib/python3.11/this.py"), "\n# vz fleet test: the one changed file\n");
-        return (first, Image(bundle, name, "2"));
+        return (first, NextVersion(name, 2));
+    }
+
+    /// <summary>The next version of the small image: one more line in one file of its rootfs.</summary>
+    public BuiltImage NextSmall(int version) => NextVersion("small", version);
+
+    BuiltImage NextVersion(string name, int version)
+    {
+        var bundle = dir[$"{name}.bundle"];
+        File.AppendAllText(Path.Combine(bundle, "rootfs/usr/lib/python3.11/this.py"), $"\n# vz fleet test: version {version}\n");
+        return Image(bundle, name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     BuiltImage Image(string bundle, string name, string tag)
