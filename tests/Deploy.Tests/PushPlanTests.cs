@@ -54,9 +54,10 @@ public class PushPlanTests
         Assert.Equal(needed, PushPlanner.NeedsFullSizeToDecide(delta, archive));
 
     [Fact]
-    public void FullUploadsAreCompressedOnlyForNodesWithZstd()
+    public void FullUploadsUseZstdThenGzipAndGoUncompressedOnlyForNodesWithNeither()
     {
-        Assert.Equal(PushMode.FullZstd, PushPlanner.FullMode(Node(null, "zstd")));
+        Assert.Equal(PushMode.FullZstd, PushPlanner.FullMode(Node(null, "zstd", "gzip")));
+        Assert.Equal(PushMode.FullGzip, PushPlanner.FullMode(Node(null, "gzip")));
         Assert.Equal(PushMode.Full, PushPlanner.FullMode(Node(null)));
     }
 

@@ -11,6 +11,8 @@ public enum PushMode
     Full,
     /// <summary>The whole archive, zstd-compressed for the wire.</summary>
     FullZstd,
+    /// <summary>The whole archive, gzip-compressed (the node has gzip but no zstd, as minimal Debian).</summary>
+    FullGzip,
     /// <summary>An xdelta3 (VCDIFF, RFC 3284) delta against the node's current version.</summary>
     Delta,
     /// <summary>Nothing sent: the node still held this verified archive (its previous version, or a cut push's).</summary>
@@ -80,8 +82,9 @@ public static class PushPlanner
         return (true, null);
     }
 
-    /// <summary>The full upload's wire form: zstd when the node can decompress it.</summary>
-    public static PushMode FullMode(NodeProbe node) => node.Has("zstd") ? PushMode.FullZstd : PushMode.Full;
+    /// <summary>The full upload's wire form: zstd when the node can decompress it, else gzip, else none.</summary>
+    public static PushMode FullMode(NodeProbe node) =>
+        node.Has("zstd") ? PushMode.FullZstd : node.Has("gzip") ? PushMode.FullGzip : PushMode.Full;
 
     /// <summary>
     /// Whether the full upload's compressed size is needed to decide: a delta under 1/20 of the
@@ -128,7 +131,7 @@ public static class NodeScripts
     public static string Probe(string store, string storeName) =>
         $"set -e; mkdir -p {Sh.Path(store)}/{Sh.Quote(storeName)}/.incoming; cd {Sh.Path(store)}/{Sh.Quote(storeName)}; " +
         "echo \"dir=$(pwd)\"; " +
-        "for t in sha256sum xdelta3 zstd podman; do if command -v $t >/dev/null 2>&1; then echo tool=$t; fi; done; " +
+        "for t in sha256sum xdelta3 zstd gzip podman; do if command -v $t >/dev/null 2>&1; then echo tool=$t; fi; done; " +
         "c=$(readlink current 2>/dev/null || true); if [ -n \"$c\" ] && [ -f \"$c\" ]; then echo current=$c; fi; " +
         "for f in sha256-*.tar; do if [ -f \"$f\" ]; then echo archive=$f; fi; done";
 
@@ -146,7 +149,9 @@ public static class NodeScripts
     public static string ApplyDelta(string oldArchive, string delta, string output) =>
         $"xdelta3 -d -f -B {PushPlanner.DecodeWindow} -s {Sh.Quote(oldArchive)} {Sh.Quote(delta)} {Sh.Quote(output)}";
 
-    public static string Decompress(string zst, string output) => $"zstd -d -q -f {Sh.Quote(zst)} -o {Sh.Quote(output)}";
+    public static string Decompress(PushMode mode, string compressed, string output) => mode == PushMode.FullGzip
+        ? $"gzip -d -c < {Sh.Quote(compressed)} > {Sh.Quote(output)}"
+        : $"zstd -d -q -f {Sh.Quote(compressed)} -o {Sh.Quote(output)}";
 
     /// <summary>podman load with the node's runtime settings and environment.</summary>
     public static string Load(NodeSettings settings, string archive)

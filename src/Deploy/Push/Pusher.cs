@@ -105,8 +105,8 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return PushMode.Kept;
         }
 
-        if (fullMode == PushMode.Full)
-            Note(run, "node has no zstd: full upload goes uncompressed");
+        if (fullMode != PushMode.FullZstd)
+            Note(run, fullMode == PushMode.FullGzip ? "node has no zstd: full upload goes gzip-compressed" : "node has no zstd or gzip: full upload goes uncompressed");
         var (tryDelta, why) = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur));
         if (why is not null)
             Note(run, why);
@@ -150,8 +150,12 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
     }
 
-    static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) =>
-        fullMode == PushMode.FullZstd ? await payloads.CompressedAsync(ct) : payloads.Plain;
+    static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) => fullMode switch
+    {
+        PushMode.FullZstd => await payloads.CompressedAsync(ct),
+        PushMode.FullGzip => await payloads.GzippedAsync(ct),
+        _ => payloads.Plain,
+    };
 
     /// <summary>
     /// Uploads a payload to NAME/.incoming (resuming a verified prefix), checks its sha256, rebuilds
@@ -165,6 +169,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         {
             PushMode.Delta => $"{inc}/{archive.Sha256}.from-{payload.BaseSha![..12]}.vcdiff.part",
             PushMode.FullZstd => $"{inc}/{archive.Sha256}.tar.zst.part",
+            PushMode.FullGzip => $"{inc}/{archive.Sha256}.tar.gz.part",
             _ => $"{inc}/{archive.Sha256}.tar.part",
         };
 
@@ -215,7 +220,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         var decoded = $"{inc}/{archive.Sha256}.decoded.part";
         var apply = payload.Mode == PushMode.Delta
             ? NodeScripts.ApplyDelta($"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha!)}", part, decoded)
-            : NodeScripts.Decompress(part, decoded);
+            : NodeScripts.Decompress(payload.Mode, part, decoded);
         reporter.Progress(name, 0, 0, payload.Mode == PushMode.Delta ? "apply delta" : "decompress");
         var applied = await node.ExecAsync(apply, ct);
         var sha = applied.Ok ? FirstWord(await ExecChecked(node, NodeScripts.Sha256(decoded), "hash the rebuilt archive", ct)) : "";
@@ -224,7 +229,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             await node.ExecAsync(NodeScripts.Remove(part, decoded), ct);
             Note(run, applied.Ok
                 ? $"rebuilt archive had sha256 {Short(sha)}, expected {archive.Sha256[..12]}"
-                : $"{(payload.Mode == PushMode.Delta ? "xdelta3" : "zstd")} failed on the node: {LastLine(applied)}");
+                : $"{(payload.Mode == PushMode.Delta ? "xdelta3" : payload.Mode == PushMode.FullGzip ? "gzip" : "zstd")} failed on the node: {LastLine(applied)}");
             return false;
         }
         await ExecChecked(node, NodeScripts.Move(decoded, final) + "; " + NodeScripts.Remove(part), "move the archive into place", ct);
