@@ -102,8 +102,7 @@ public sealed class CutTransferTests(FleetImages images, Xunit.Abstractions.ITes
             }
             Assert.True(last.ExitCode == 0, $"{step}: not done after {tries} retries: {last}");
             output.WriteLine($"{step}: first attempt exit {first.ExitCode}, {tries} retries, {last[node].Mode}, resumed at {last[node].ResumedFrom}");
-            Assert.Equal(next.ManifestDigest, await NodeState.DigestAsync(node, next.Name));
-            Assert.Equal(next.Sha256, (await NodeState.CurrentAsync(node, next)).Sha);
+            await NodeState.AssertHoldsAsync(node, next);
             Assert.Equal(keeper, await KeeperStateAsync(node));
             // Old releases go, as on a real node, so twenty of them fit its 1 GB disk.
             if (built.Count > 4)
@@ -189,8 +188,7 @@ public sealed class CutTransferTests(FleetImages images, Xunit.Abstractions.ITes
 
         Assert.True(repaired.ExitCode == 0, repaired.ToString());
         Assert.Equal(0, repaired[node].ResumedFrom);
-        Assert.Equal(images.SmallB.ManifestDigest, await NodeState.DigestAsync(node, images.SmallB.Name));
-        Assert.Equal(images.SmallB.Sha256, (await NodeState.CurrentAsync(node, images.SmallB)).Sha);
+        await NodeState.AssertHoldsAsync(node, images.SmallB);
     }
 
     public void Dispose() => cache.Dispose();

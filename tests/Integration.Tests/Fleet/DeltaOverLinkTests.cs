@@ -34,8 +34,7 @@ public sealed class DeltaOverLinkTests(FleetImages images, Xunit.Abstractions.IT
         Assert.Equal("delta", delta[node].Mode);
         output.WriteLine($"archive {new FileInfo(images.BigV2.Archive).Length} B, zstd -9 {compressed} B, delta payload {delta[node].BytesSent} B, node link rx {onLink} B");
         Assert.True(onLink * 100 <= compressed, $"{onLink} B crossed the node's link, over 1% of {compressed} B");
-        Assert.Equal(images.BigV2.ManifestDigest, await NodeState.DigestAsync(node, images.BigV2.Name));
-        Assert.Equal((NodeScripts.ArchiveFile(images.BigV2.Sha256), images.BigV2.Sha256), await NodeState.CurrentAsync(node, images.BigV2));
+        await NodeState.AssertHoldsAsync(node, images.BigV2);
     }
 
     [Fact]
@@ -56,8 +55,7 @@ public sealed class DeltaOverLinkTests(FleetImages images, Xunit.Abstractions.IT
         Assert.Equal("kept", back[node].Mode);
         Assert.Equal(0, back[node].BytesSent);
         Assert.True(onLink < 64 * 1024, $"{onLink} B crossed the link for a rollback");
-        Assert.Equal(images.SmallA.ManifestDigest, await NodeState.DigestAsync(node, images.SmallA.Name));
-        Assert.Equal(images.SmallA.Sha256, (await NodeState.CurrentAsync(node, images.SmallA)).Sha);
+        await NodeState.AssertHoldsAsync(node, images.SmallA);
     }
 
     [Fact]
@@ -80,8 +78,7 @@ public sealed class DeltaOverLinkTests(FleetImages images, Xunit.Abstractions.IT
         Assert.Equal(1, corrupting.Corrupted);
         Assert.NotEqual(PushMode.Delta, r.Mode);
         Assert.Contains(r.Notes, n => n.Contains("delta failed verification"));
-        Assert.Equal(images.SmallB.ManifestDigest, await NodeState.DigestAsync(node, images.SmallB.Name));
-        Assert.Equal(images.SmallB.Sha256, (await NodeState.CurrentAsync(node, images.SmallB)).Sha);
+        await NodeState.AssertHoldsAsync(node, images.SmallB);
     }
 
     [Fact]
@@ -100,8 +97,7 @@ public sealed class DeltaOverLinkTests(FleetImages images, Xunit.Abstractions.IT
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.NotEqual("delta", run[node].Mode);
         Assert.Contains(run[node].Notes, n => n.Contains("delta failed verification"));
-        Assert.Equal(images.SmallB.ManifestDigest, await NodeState.DigestAsync(node, images.SmallB.Name));
-        Assert.Equal(images.SmallB.Sha256, (await NodeState.CurrentAsync(node, images.SmallB)).Sha);
+        await NodeState.AssertHoldsAsync(node, images.SmallB);
     }
 
     public void Dispose() => cache.Dispose();

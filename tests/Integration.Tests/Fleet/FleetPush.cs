@@ -89,6 +89,13 @@ public static class NodeState
         .Select(p => (p[0], p[1]))
         .ToList();
 
+    /// <summary>The node runs this image's exact manifest, and its current archive is this one, whole.</summary>
+    public static async Task AssertHoldsAsync(TestNode node, BuiltImage image)
+    {
+        Assert.Equal(image.ManifestDigest, await DigestAsync(node, image.Name));
+        Assert.Equal((NodeScripts.ArchiveFile(image.Sha256), image.Sha256), await CurrentAsync(node, image));
+    }
+
     /// <summary>The node's store directory for an image (vz's default store, root's home).</summary>
     public static string StoreDir(BuiltImage image) => $"/root/.vz/images/{ImageArchive.StoreNameOf(image.Name)}";
 
