@@ -105,8 +105,6 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return PushMode.Kept;
         }
 
-        if (fullMode != PushMode.FullZstd)
-            Note(run, fullMode == PushMode.FullGzip ? "node has no zstd: full upload goes gzip-compressed" : "node has no zstd or gzip: full upload goes uncompressed");
         var (tryDelta, why) = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur));
         if (why is not null)
             Note(run, why);
@@ -130,6 +128,9 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         }
         if (mode != PushMode.Delta)
         {
+            // Said only when a full upload goes, so a delta push does not mention it.
+            if (fullMode != PushMode.FullZstd)
+                Note(run, fullMode == PushMode.FullGzip ? "node has no zstd: full upload goes gzip-compressed" : "node has no zstd or gzip: full upload goes uncompressed");
             var full = await FullPayload(payloads, fullMode, ct);
             // One fresh resend when the upload arrives corrupt; a second mismatch means a bad link or disk.
             if (!await SendAndApplyAsync(node, run, probe, archive, full, ct) &&
