@@ -54,9 +54,10 @@ public class PushPlanTests
         Assert.Equal(needed, PushPlanner.NeedsFullSizeToDecide(delta, archive));
 
     [Fact]
-    public void FullUploadsAreCompressedOnlyForNodesWithZstd()
+    public void FullUploadsUseZstdThenGzipAndGoUncompressedOnlyForNodesWithNeither()
     {
-        Assert.Equal(PushMode.FullZstd, PushPlanner.FullMode(Node(null, "zstd")));
+        Assert.Equal(PushMode.FullZstd, PushPlanner.FullMode(Node(null, "zstd", "gzip")));
+        Assert.Equal(PushMode.FullGzip, PushPlanner.FullMode(Node(null, "gzip")));
         Assert.Equal(PushMode.Full, PushPlanner.FullMode(Node(null)));
     }
 
@@ -87,6 +88,13 @@ public class PushPlanTests
         Assert.True(p.Has("zstd"));
         Assert.False(p.Has("xdelta3"));
         Assert.Equal(Old, p.CurrentSha);
+    }
+
+    [Fact]
+    public void ProbeListsTheVerifiedArchivesTheNodeKeepsAndIgnoresOtherNames()
+    {
+        var p = NodeProbe.Parse($"dir=/x\narchive=sha256-{Old}.tar\narchive=sha256-*.tar\narchive=../evil.tar\n");
+        Assert.Equal([Old], p.Archives);
     }
 
     [Fact]

@@ -11,13 +11,22 @@ public enum PushMode
     Full,
     /// <summary>The whole archive, zstd-compressed for the wire.</summary>
     FullZstd,
+    /// <summary>The whole archive, gzip-compressed (the node has gzip but no zstd, as minimal Debian).</summary>
+    FullGzip,
     /// <summary>An xdelta3 (VCDIFF, RFC 3284) delta against the node's current version.</summary>
     Delta,
+    /// <summary>Nothing sent: the node still held this verified archive (its previous version, or a cut push's).</summary>
+    Kept,
 }
 
-/// <summary>What a node told us before the push: its store directory, tools, and current version.</summary>
+/// <summary>
+/// What a node told us before the push: its store directory, tools, current version, and the
+/// verified archives it keeps (current, previous, or one an earlier cut push left before loading).
+/// </summary>
 public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? CurrentSha)
 {
+    public IReadOnlySet<string> Archives { get; init; } = new HashSet<string>();
+
     public bool Has(string tool) => Tools.Contains(tool);
 
     /// <summary>Parses the "key=value" lines printed by <see cref="NodeScripts.Probe"/>.</summary>
@@ -25,6 +34,7 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
     {
         string? dir = null, current = null;
         var tools = new HashSet<string>();
+        var archives = new HashSet<string>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var eq = line.IndexOf('=');
@@ -35,15 +45,20 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
             {
                 case "dir": dir = v; break;
                 case "tool": tools.Add(v); break;
-                case "current" when v.StartsWith("sha256-") && v.EndsWith(".tar") && v.Length == 7 + 64 + 4:
+                case "current" when IsArchiveFile(v):
                     current = v[7..^4];
+                    break;
+                case "archive" when IsArchiveFile(v):
+                    archives.Add(v[7..^4]);
                     break;
             }
         }
         if (dir is null || !dir.StartsWith('/'))
             throw new VzException("VZ3021", $"node probe printed no store directory: {output.Trim()}");
-        return new NodeProbe(dir, tools, current);
+        return new NodeProbe(dir, tools, current) { Archives = archives };
     }
+
+    static bool IsArchiveFile(string v) => v.StartsWith("sha256-") && v.EndsWith(".tar") && v.Length == 7 + 64 + 4;
 }
 
 /// <summary>The decisions of a push, as pure functions of what the master and the node have.</summary>
@@ -67,8 +82,9 @@ public static class PushPlanner
         return (true, null);
     }
 
-    /// <summary>The full upload's wire form: zstd when the node can decompress it.</summary>
-    public static PushMode FullMode(NodeProbe node) => node.Has("zstd") ? PushMode.FullZstd : PushMode.Full;
+    /// <summary>The full upload's wire form: zstd when the node can decompress it, else gzip, else none.</summary>
+    public static PushMode FullMode(NodeProbe node) =>
+        node.Has("zstd") ? PushMode.FullZstd : node.Has("gzip") ? PushMode.FullGzip : PushMode.Full;
 
     /// <summary>
     /// Whether the full upload's compressed size is needed to decide: a delta under 1/20 of the
@@ -115,8 +131,9 @@ public static class NodeScripts
     public static string Probe(string store, string storeName) =>
         $"set -e; mkdir -p {Sh.Path(store)}/{Sh.Quote(storeName)}/.incoming; cd {Sh.Path(store)}/{Sh.Quote(storeName)}; " +
         "echo \"dir=$(pwd)\"; " +
-        "for t in sha256sum xdelta3 zstd podman; do if command -v $t >/dev/null 2>&1; then echo tool=$t; fi; done; " +
-        "c=$(readlink current 2>/dev/null || true); if [ -n \"$c\" ] && [ -f \"$c\" ]; then echo current=$c; fi";
+        "for t in sha256sum xdelta3 zstd gzip podman; do if command -v $t >/dev/null 2>&1; then echo tool=$t; fi; done; " +
+        "c=$(readlink current 2>/dev/null || true); if [ -n \"$c\" ] && [ -f \"$c\" ]; then echo current=$c; fi; " +
+        "for f in sha256-*.tar; do if [ -f \"$f\" ]; then echo archive=$f; fi; done";
 
     /// <summary>Prints "SIZE SHA256" of a partial file (hash of all it holds), or nothing when absent.</summary>
     public static string PartState(string path) =>
@@ -132,7 +149,9 @@ public static class NodeScripts
     public static string ApplyDelta(string oldArchive, string delta, string output) =>
         $"xdelta3 -d -f -B {PushPlanner.DecodeWindow} -s {Sh.Quote(oldArchive)} {Sh.Quote(delta)} {Sh.Quote(output)}";
 
-    public static string Decompress(string zst, string output) => $"zstd -d -q -f {Sh.Quote(zst)} -o {Sh.Quote(output)}";
+    public static string Decompress(PushMode mode, string compressed, string output) => mode == PushMode.FullGzip
+        ? $"gzip -d -c < {Sh.Quote(compressed)} > {Sh.Quote(output)}"
+        : $"zstd -d -q -f {Sh.Quote(compressed)} -o {Sh.Quote(output)}";
 
     /// <summary>podman load with the node's runtime settings and environment.</summary>
     public static string Load(NodeSettings settings, string archive)

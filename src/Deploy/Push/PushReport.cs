@@ -72,7 +72,9 @@ public static class PushSummary
         PushMode.Unchanged => "unchanged",
         PushMode.Full => "full",
         PushMode.FullZstd => "full (zstd)",
+        PushMode.FullGzip => "full (gzip)",
         PushMode.Delta => "delta",
+        PushMode.Kept => "kept (on node)",
         _ => mode.ToString(),
     };
 

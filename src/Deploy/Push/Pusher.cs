@@ -94,9 +94,17 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         if (probe.CurrentSha == archive.Sha256)
             return PushMode.Unchanged;
 
+        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
         var fullMode = PushPlanner.FullMode(probe);
-        if (fullMode == PushMode.Full)
-            Note(run, "node has no zstd: full upload goes uncompressed");
+        // Archives reach that name only after verification; hashing again guards against a damaged disk.
+        if (probe.Archives.Contains(archive.Sha256) &&
+            FirstWord(await ExecChecked(node, NodeScripts.Sha256(final), "hash the archive on the node", ct)) == archive.Sha256)
+        {
+            Note(run, "the node already holds this verified archive (previous version, or a push cut before loading): nothing to upload");
+            await LoadAndCommitAsync(node, target, probe, archive, final, ct);
+            return PushMode.Kept;
+        }
+
         var (tryDelta, why) = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur));
         if (why is not null)
             Note(run, why);
@@ -120,6 +128,9 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         }
         if (mode != PushMode.Delta)
         {
+            // Said only when a full upload goes, so a delta push does not mention it.
+            if (fullMode != PushMode.FullZstd)
+                Note(run, fullMode == PushMode.FullGzip ? "node has no zstd: full upload goes gzip-compressed" : "node has no zstd or gzip: full upload goes uncompressed");
             var full = await FullPayload(payloads, fullMode, ct);
             // One fresh resend when the upload arrives corrupt; a second mismatch means a bad link or disk.
             if (!await SendAndApplyAsync(node, run, probe, archive, full, ct) &&
@@ -127,17 +138,25 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
                 throw new VzException("VZ3022", "the uploaded archive failed sha256 verification twice");
         }
 
+        await LoadAndCommitAsync(node, target, probe, archive, final, ct);
+        return mode;
+    }
+
+    async Task LoadAndCommitAsync(INodeTransport node, NodeTarget target, NodeProbe probe, ImageArchive archive, string final, CancellationToken ct)
+    {
         reporter.Progress(target.Name, 0, 0, "podman load");
-        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
         var load = await node.ExecAsync(NodeScripts.Load(target.Settings, final), ct);
         if (!load.Ok)
             throw new VzException("VZ3024", $"podman load failed: {LastLine(load)}");
         await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
-        return mode;
     }
 
-    static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) =>
-        fullMode == PushMode.FullZstd ? await payloads.CompressedAsync(ct) : payloads.Plain;
+    static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) => fullMode switch
+    {
+        PushMode.FullZstd => await payloads.CompressedAsync(ct),
+        PushMode.FullGzip => await payloads.GzippedAsync(ct),
+        _ => payloads.Plain,
+    };
 
     /// <summary>
     /// Uploads a payload to NAME/.incoming (resuming a verified prefix), checks its sha256, rebuilds
@@ -151,6 +170,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         {
             PushMode.Delta => $"{inc}/{archive.Sha256}.from-{payload.BaseSha![..12]}.vcdiff.part",
             PushMode.FullZstd => $"{inc}/{archive.Sha256}.tar.zst.part",
+            PushMode.FullGzip => $"{inc}/{archive.Sha256}.tar.gz.part",
             _ => $"{inc}/{archive.Sha256}.tar.part",
         };
 
@@ -201,7 +221,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         var decoded = $"{inc}/{archive.Sha256}.decoded.part";
         var apply = payload.Mode == PushMode.Delta
             ? NodeScripts.ApplyDelta($"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha!)}", part, decoded)
-            : NodeScripts.Decompress(part, decoded);
+            : NodeScripts.Decompress(payload.Mode, part, decoded);
         reporter.Progress(name, 0, 0, payload.Mode == PushMode.Delta ? "apply delta" : "decompress");
         var applied = await node.ExecAsync(apply, ct);
         var sha = applied.Ok ? FirstWord(await ExecChecked(node, NodeScripts.Sha256(decoded), "hash the rebuilt archive", ct)) : "";
@@ -210,7 +230,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             await node.ExecAsync(NodeScripts.Remove(part, decoded), ct);
             Note(run, applied.Ok
                 ? $"rebuilt archive had sha256 {Short(sha)}, expected {archive.Sha256[..12]}"
-                : $"{(payload.Mode == PushMode.Delta ? "xdelta3" : "zstd")} failed on the node: {LastLine(applied)}");
+                : $"{(payload.Mode == PushMode.Delta ? "xdelta3" : payload.Mode == PushMode.FullGzip ? "gzip" : "zstd")} failed on the node: {LastLine(applied)}");
             return false;
         }
         await ExecChecked(node, NodeScripts.Move(decoded, final) + "; " + NodeScripts.Remove(part), "move the archive into place", ct);

@@ -276,9 +276,9 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
-    public async Task NodeWithoutXdelta3OrZstdGetsPlainFullUploadsWithNotes()
+    public async Task NodeWithoutXdelta3ZstdOrGzipGetsPlainFullUploadsWithNotes()
     {
-        var node = new SshdNode("bare", hideTools: ["xdelta3", "zstd"]);
+        var node = new SshdNode("bare", hideTools: ["xdelta3", "zstd", "gzip"]);
         nodes.Add(node);
 
         var first = await Push(node, Options(images.V1, delta: true));
