@@ -42,13 +42,16 @@ public static class Minifier
         var outDir = Path.GetFullPath(request.OutDir);
         Directory.CreateDirectory(outDir);
         var work = Path.Combine(outDir, ".work");
+        if (TraceMounts.Under(work) is { Count: > 0 } stale)
+            throw new VzException("VZ2323", $"{work}: an earlier run left {stale[0]} mounted; unmount it (umount -R -l) first");
         if (Directory.Exists(work))
             Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
         try
         {
             var source = await ImageSource.UnpackAsync(request.Source, work, reporter, ct);
-            var rootfs = source.RootfsDir;
+            var rootfs = source.IsUserDirectory ? Path.Combine(work, "rootfs") : source.RootfsDir;
+            using var view = source.IsUserDirectory ? TraceMounts.Overlay(source.RootfsDir, Path.Combine(work, "overlay"), rootfs) : null;
             var env = source.Config.Env.Count > 0 ? source.Config.Env : ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
             var cwd = source.Config.WorkingDir ?? "/";
 
@@ -107,7 +110,11 @@ public static class Minifier
         }
         finally
         {
-            Directory.Delete(work, recursive: true);
+            // Never recurse into a directory that still has the host's /dev (or the user's rootfs) mounted in it.
+            if (TraceMounts.Under(work) is { Count: > 0 } left)
+                reporter.Warn($"{work}: still mounted at {left[0]}; left in place");
+            else
+                Directory.Delete(work, recursive: true);
         }
     }
 
