@@ -39,6 +39,7 @@ public static class Minifier
 {
     public static async Task<MinifyResult> RunAsync(MinifyRequest request, IReporter reporter, CancellationToken ct = default)
     {
+        RefuseEscapes(request);
         var outDir = Path.GetFullPath(request.OutDir);
         Directory.CreateDirectory(outDir);
         var work = Path.Combine(outDir, ".work");
@@ -116,6 +117,19 @@ public static class Minifier
             else
                 Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>Paths and globs name places inside the image: one with ".." is an error, not a silent miss.</summary>
+    static void RefuseEscapes(MinifyRequest request)
+    {
+        foreach (var glob in request.Keep)
+            SecureJoin.Components(glob, "--keep");
+        foreach (var glob in request.Drop)
+            SecureJoin.Components(glob, "--drop");
+        foreach (var path in request.Rules?.Paths ?? [])
+            SecureJoin.Components(path, "--rules");
+        foreach (var rule in request.Rules?.Rules ?? [])
+            SecureJoin.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
     }
 
     /// <summary>'-' rules win over what the second closure added back.</summary>

@@ -12,13 +12,15 @@ public sealed class MinifyHostileInputTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    ProcessResult Minify(HostileArchive archive, params string[] command) =>
-        Vzbuild.Run(["minify", "--from", archive.Write(dir["image.tar"]), "-o", dir["out"], "-t", $"localhost/{dir.Id}:1", "--", .. command]);
+    ProcessResult Minify(HostileArchive archive, params string[] command) => Minify(archive, [], command);
+
+    ProcessResult Minify(HostileArchive archive, string[] options, params string[] command) =>
+        Vzbuild.Run(["minify", "--from", archive.Write(dir["image.tar"]), "-o", dir["out"], "-t", $"localhost/{dir.Id}:1", .. options, "--", .. command]);
 
     /// <summary>Everything the run left is the archive and the output directory.</summary>
     void AssertNothingOutsideTheOutput()
     {
-        var stray = ScratchDir.Listing(dir.Path).Where(p => p != "image.tar" && p != "out" && !p.StartsWith("out/", StringComparison.Ordinal));
+        var stray = ScratchDir.Listing(dir.Path).Where(p => p is not ("image.tar" or "out" or "rules.spec") && !p.StartsWith("out/", StringComparison.Ordinal));
         Assert.Empty(stray);
         Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(dir.Path, StringComparison.Ordinal));
     }
@@ -105,5 +107,23 @@ public sealed class MinifyHostileInputTests : IDisposable
         Assert.False(Path.Exists(dir["out/bundle/rootfs/opt/null"]));
         Assert.False(Path.Exists(dir["out/bundle/rootfs/opt/fifo"]));
         AssertNothingOutsideTheOutput();
+    }
+
+    [Theory]
+    [InlineData("/../../etc/shadow\n", "--rules: path escapes the root: /../../etc/shadow")]
+    [InlineData("+ /usr/../../etc/*\n", "--rules line 1: path escapes the root: /usr/../../etc/*")]
+    public void RulesSpecNamingPathsOutsideTheRootIsRefused(string rules, string message)
+    {
+        var spec = dir.Write("rules.spec", rules);
+        var r = Minify(new HostileArchive().WithBusybox(), ["--rules", spec], "/bin/busybox", "true");
+        AssertOneErrorLine(r, "VZ2301", message);
+        Assert.False(Directory.Exists(dir["out/bundle"]));
+    }
+
+    [Fact]
+    public void KeepGlobOutsideTheRootIsRefused()
+    {
+        var r = Minify(new HostileArchive().WithBusybox(), ["--keep", "/../etc/**"], "/bin/busybox", "true");
+        AssertOneErrorLine(r, "VZ2301", "--keep: path escapes the root: /../etc/**");
     }
 }
