@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Vz.Integration.Tests.Bundle;
 using Vz.Integration.Tests.Cli;
 using Vz.Integration.Tests.Infra;
 
@@ -88,31 +87,10 @@ public sealed class WorkloadTests
         AssertSameEverywhere(o, "served by vz\n");
 
         // The same image, run as just the server, answers the host through a published port.
-        var port = FreePort();
+        var port = ImageRunTests.FreePort();
         var name = podman.TrackContainer(dir.Id + "-httpd");
         podman.Checked("run", "-d", "--name", name, "-p", $"127.0.0.1:{port}:8080", o.Image,
             "busybox", "httpd", "-f", "-p", "8080", "-h", dir["www"]);
-        Assert.Equal("served by vz\n", Fetch($"http://127.0.0.1:{port}/index.html"));
-    }
-
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    static string Fetch(string url)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        Exception? last = null;
-        for (var i = 0; i < 50; i++)
-        {
-            try { return http.GetStringAsync(url).GetAwaiter().GetResult(); }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { last = e; Thread.Sleep(100); }
-        }
-        throw new InvalidOperationException($"{url} never answered", last);
+        Assert.Equal("served by vz\n", ImageRunTests.Fetch($"http://127.0.0.1:{port}/index.html"));
     }
 }
