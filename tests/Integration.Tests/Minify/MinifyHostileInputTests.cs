@@ -126,4 +126,16 @@ public sealed class MinifyHostileInputTests : IDisposable
         var r = Minify(new HostileArchive().WithBusybox(), ["--keep", "/../etc/**"], "/bin/busybox", "true");
         AssertOneErrorLine(r, "VZ2301", "--keep: path escapes the root: /../etc/**");
     }
+
+    [Fact]
+    public void SymlinkedProcInTheImageIsRefusedBeforeAnythingIsMountedThroughIt()
+    {
+        // proc -> a host directory: mounting /proc "inside the image" would mount it there.
+        var outside = Directory.CreateDirectory(dir["outside"]).FullName;
+        var r = Minify(new HostileArchive().WithBusybox().Symlink("proc", outside), "/bin/busybox", "true");
+        AssertOneErrorLine(r, "VZ2320", "is a symlink in the source image");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Directory.Delete(outside);
+        AssertNothingOutsideTheOutput();
+    }
 }
