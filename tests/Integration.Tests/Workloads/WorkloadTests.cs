@@ -75,11 +75,13 @@ public sealed class WorkloadTests
         Directory.CreateDirectory(dir["www"]);
         File.WriteAllText(dir["www/index.html"], "served by vz\n");
         // The traced command starts httpd, fetches the file over loopback, and stops httpd:
-        // it runs the same way in runc's own network namespace (runc brings up lo).
-        const string script = """
-            busybox httpd -f -p 127.0.0.1:8080 -h www &
+        // it runs the same way in runc's own network namespace (runc brings up lo). The original
+        // and traced runs are on the host's network, so the port is a free one, not a fixed one.
+        var inner = ImageRunTests.FreePort();
+        var script = $$"""
+            busybox httpd -f -p 127.0.0.1:{{inner}} -h www &
             for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
-              busybox wget -q -O - http://127.0.0.1:8080/index.html 2>/dev/null && break; busybox sleep 0.1
+              busybox wget -q -O - http://127.0.0.1:{{inner}}/index.html 2>/dev/null && break; busybox sleep 0.1
             done
             kill $!
             """;
