@@ -82,7 +82,8 @@ public static class Minifier
 
             // Globs may add programs or libraries: close again over what they brought.
             var expanded = SpecExpander.Expand(spec, rootfs);
-            var final = spec.Rules.Count == 0 ? expanded : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs }).Paths;
+            var reclosed = spec.Rules.Count == 0 ? null : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs });
+            var final = reclosed?.Paths ?? expanded;
             if (spec.Rules.Any(r => !r.Include))
                 final = Drop(final, spec, rootfs);
 
@@ -94,6 +95,7 @@ public static class Minifier
                 OutDir = bundleDir,
                 Force = true,
                 Epoch = request.Epoch,
+                LoaderCache = closure.NeedsLoaderCache || reclosed?.NeedsLoaderCache == true,
                 User = source.Config.User,
                 Runtime = new RuntimeOptions
                 {

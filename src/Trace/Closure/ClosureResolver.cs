@@ -77,6 +77,8 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
                 LoadDependencies(new Loaded(canonical, canonical, info, null));
         if (options.IncludeNss)
             AddNss();
+        if (needsLoaderCache)
+            AddLoaderConf();
         Drain();
         return new ClosureResult(PathFilter.Apply(result).ToArray(), warnings) { NeedsLoaderCache = needsLoaderCache };
     }
@@ -292,6 +294,15 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
         if (Headers(r.Path) is not { } info || !requester.Info.Compatible(info))
             return null;
         return new Loaded(path, r.Path, info, requester);
+    }
+
+    /// <summary>What `ldconfig -r ROOTFS` reads to write the cache such an image needs.</summary>
+    void AddLoaderConf()
+    {
+        pending.Enqueue("/etc/ld.so.conf");
+        if (ResolveCached("/etc/ld.so.conf.d") is { Ok: true } d && fs.Kind(d.Path) == EntryKind.Directory)
+            foreach (var f in Directory.EnumerateFiles(fs.HostPath(d.Path), "*.conf").Order(StringComparer.Ordinal))
+                pending.Enqueue(d.Path + "/" + Path.GetFileName(f));
     }
 
     void AddNss()
