@@ -19,6 +19,11 @@ public sealed record BundleRequest
     public bool Force { get; init; }
     /// <summary>mtime given to mount-point directories vz creates (SOURCE_DATE_EPOCH or 0).</summary>
     public long Epoch { get; init; }
+    /// <summary>
+    /// Write rootfs/etc/ld.so.cache with `ldconfig -r`: the closure found a library only through
+    /// an ld.so.conf directory, which ld.so searches only through its cache (ld.so(8)).
+    /// </summary>
+    public bool LoaderCache { get; init; }
 }
 
 public sealed record BundleResult(string BundleDir, string ConfigPath, RootfsResult Rootfs, RuntimeConfig Config);
@@ -53,6 +58,9 @@ public static class BundleBuilder
                 ? RootfsBuilder.DefaultMountPoints
                 : [.. RootfsBuilder.DefaultMountPoints, new MountPoint(request.Runtime.Cwd, Modes.O755)];
             var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, rootfs, mountPoints, request.Epoch);
+            if (request.LoaderCache)
+                // -X: only the cache; the links are the source's, copied as they were.
+                ProcessRunner.RunChecked("VZ2014", ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", rootfs]);
             var runtime = request.Runtime;
             if (request.User is { } user)
             {

@@ -13,8 +13,12 @@ public sealed record SourceImageConfig(
     string? WorkingDir,
     string? User);
 
-/// <summary>A rootfs ready to trace in, and how big the source was.</summary>
-public sealed record UnpackedSource(string RootfsDir, long SizeBytes, SourceImageConfig Config);
+/// <summary>
+/// A rootfs ready to trace in and how big it is (bytes of its regular files, the same
+/// measure for every kind of source). <paramref name="IsUserDirectory"/>: the caller's own
+/// directory, which minify must not change (it traces in an overlay of it).
+/// </summary>
+public sealed record UnpackedSource(string RootfsDir, long SizeBytes, SourceImageConfig Config, bool IsUserDirectory = false);
 
 /// <summary>
 /// Turns a minify source (a docker-archive or oci-archive as `podman save` writes,
@@ -31,7 +35,7 @@ public static class ImageSource
         if (Directory.Exists(source))
         {
             var full = Path.GetFullPath(source);
-            return new UnpackedSource(full, DirectorySize(full), NoConfig);
+            return new UnpackedSource(full, DirectorySize(full), NoConfig, IsUserDirectory: true);
         }
         Directory.CreateDirectory(rootfs);
         string archive;
@@ -42,9 +46,10 @@ public static class ImageSource
         else
         {
             // Not a file or directory: an image in local podman storage.
-            archive = Path.Combine(workDir, "source.oci.tar");
+            // docker-archive: podman writes its layers uncompressed (oci-archive gzips them, ~4x slower).
+            archive = Path.Combine(workDir, "source.docker.tar");
             reporter.Info($"exporting {source} from podman storage");
-            var r = await ProcessRunner.RunAsync(new ProcessSpec("podman", ["image", "save", "--format", "oci-archive", "-o", archive, source]), ct);
+            var r = await ProcessRunner.RunAsync(new ProcessSpec("podman", ["image", "save", "--format", "docker-archive", "-o", archive, source]), ct);
             if (!r.Ok)
                 throw new VzException("VZ2310", $"--from {source}: not a file, directory or podman image ({r.StdErr.Trim().Split('\n')[^1]})");
         }
@@ -62,7 +67,7 @@ public static class ImageSource
             applier.Apply(stream, $"{Path.GetFileName(archive)}: layer {i}");
         }
         Directory.Delete(outer, recursive: true);
-        return new UnpackedSource(rootfs, File.Exists(source) ? new FileInfo(source).Length : new FileInfo(archive).Length, config);
+        return new UnpackedSource(rootfs, DirectorySize(rootfs), config);
     }
 
     /// <summary>Extracts the outer archive: only plain files and directories with clean names.</summary>

@@ -20,6 +20,16 @@ public sealed class LayerApplier(string root, IReporter reporter)
 
     public void Apply(Stream layer, string layerName)
     {
+        var skipped = new List<string>();
+        ApplyEntries(layer, layerName, skipped);
+        SkippedDevices += skipped.Count;
+        // One line, not one per node: every Debian rootfs carries /dev/null and friends.
+        if (skipped.Count > 0)
+            reporter.Warn($"{layerName}: skipped {skipped.Count} device node(s)/FIFO(s) ({string.Join(", ", skipped.Take(3))}{(skipped.Count > 3 ? ", ..." : "")}); the runtime provides /dev");
+    }
+
+    void ApplyEntries(Stream layer, string layerName, List<string> skippedDevices)
+    {
         // Paths this layer wrote: an opaque whiteout hides only lower layers' entries.
         var written = new HashSet<string>(StringComparer.Ordinal);
         var deferredDirModes = new List<(string Path, TarEntry Entry)>();
@@ -54,51 +64,63 @@ public sealed class LayerApplier(string root, IReporter reporter)
                 continue;
             }
 
-            var hostPath = SecureJoin.ParentResolved(root, parts);
-            EnsureParent(hostPath);
-            switch (entry.EntryType)
+            try
             {
-                case TarEntryType.Directory:
-                    if (!IsRealDirectory(hostPath))
-                    {
-                        Remove(hostPath);
-                        Directory.CreateDirectory(hostPath);
-                    }
-                    // Modes of directories go on last, so a read-only dir still receives its children.
-                    deferredDirModes.Add((hostPath, entry));
-                    break;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    Remove(hostPath);
-                    using (var fs = new FileStream(hostPath, FileMode.CreateNew, FileAccess.Write))
-                        entry.DataStream?.CopyTo(fs);
-                    SetMeta(hostPath, entry);
-                    break;
-                case TarEntryType.SymbolicLink:
-                    Remove(hostPath);
-                    File.CreateSymbolicLink(hostPath, entry.LinkName);
-                    Posix.LChown(hostPath, (uint)entry.Uid, (uint)entry.Gid);
-                    break;
-                case TarEntryType.HardLink:
-                    var linkParts = SecureJoin.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
-                    var existing = SecureJoin.ParentResolved(root, linkParts);
-                    if (!File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
-                        throw new VzException("VZ2303", $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
-                    Remove(hostPath);
-                    Posix.HardLink(existing, hostPath);
-                    break;
-                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
-                    SkippedDevices++;
-                    reporter.Warn($"{layerName}: skipped {entry.EntryType} /{rel}");
-                    break;
-                default:
-                    reporter.Warn($"{layerName}: skipped unsupported entry type {entry.EntryType} /{rel}");
-                    break;
+                ApplyEntry(entry, layerName, parts, rel, deferredDirModes, skippedDevices);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new VzException("VZ2305", $"{layerName}: cannot apply {entry.Name}: {e.Message}");
             }
             written.Add(rel);
         }
         deferredDirModes.Reverse();
         foreach (var (path, dirEntry) in deferredDirModes)
             SetMeta(path, dirEntry);
+    }
+
+    void ApplyEntry(TarEntry entry, string layerName, IReadOnlyList<string> parts, string rel,
+        List<(string Path, TarEntry Entry)> deferredDirModes, List<string> skippedDevices)
+    {
+        var hostPath = SecureJoin.ParentResolved(root, parts);
+        EnsureParent(hostPath);
+        switch (entry.EntryType)
+        {
+            case TarEntryType.Directory:
+                if (!IsRealDirectory(hostPath))
+                {
+                    Remove(hostPath);
+                    Directory.CreateDirectory(hostPath);
+                }
+                // Modes of directories go on last, so a read-only dir still receives its children.
+                deferredDirModes.Add((hostPath, entry));
+                break;
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                Remove(hostPath);
+                using (var fs = new FileStream(hostPath, FileMode.CreateNew, FileAccess.Write))
+                    entry.DataStream?.CopyTo(fs);
+                SetMeta(hostPath, entry);
+                break;
+            case TarEntryType.SymbolicLink:
+                Remove(hostPath);
+                File.CreateSymbolicLink(hostPath, entry.LinkName);
+                Posix.LChown(hostPath, (uint)entry.Uid, (uint)entry.Gid);
+                break;
+            case TarEntryType.HardLink:
+                var linkParts = SecureJoin.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
+                var existing = SecureJoin.ParentResolved(root, linkParts);
+                if (!File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
+                    throw new VzException("VZ2303", $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
+                Remove(hostPath);
+                Posix.HardLink(existing, hostPath);
+                break;
+            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                skippedDevices.Add("/" + rel);
+                break;
+            default:
+                reporter.Warn($"{layerName}: skipped unsupported entry type {entry.EntryType} /{rel}");
+                break;
+        }
     }
 
     static TarEntry? Next(TarReader reader, string layerName)

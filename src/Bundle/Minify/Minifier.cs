@@ -39,16 +39,20 @@ public static class Minifier
 {
     public static async Task<MinifyResult> RunAsync(MinifyRequest request, IReporter reporter, CancellationToken ct = default)
     {
+        RefuseEscapes(request);
         var outDir = Path.GetFullPath(request.OutDir);
         Directory.CreateDirectory(outDir);
         var work = Path.Combine(outDir, ".work");
+        if (TraceMounts.Under(work) is { Count: > 0 } stale)
+            throw new VzException("VZ2323", $"{work}: an earlier run left {stale[0]} mounted; unmount it (umount -R -l) first");
         if (Directory.Exists(work))
             Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
         try
         {
             var source = await ImageSource.UnpackAsync(request.Source, work, reporter, ct);
-            var rootfs = source.RootfsDir;
+            var rootfs = source.IsUserDirectory ? Path.Combine(work, "rootfs") : source.RootfsDir;
+            using var view = source.IsUserDirectory ? TraceMounts.Overlay(source.RootfsDir, Path.Combine(work, "overlay"), rootfs) : null;
             var env = source.Config.Env.Count > 0 ? source.Config.Env : ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
             var cwd = source.Config.WorkingDir ?? "/";
 
@@ -78,7 +82,8 @@ public static class Minifier
 
             // Globs may add programs or libraries: close again over what they brought.
             var expanded = SpecExpander.Expand(spec, rootfs);
-            var final = spec.Rules.Count == 0 ? expanded : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs }).Paths;
+            var reclosed = spec.Rules.Count == 0 ? null : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs });
+            var final = reclosed?.Paths ?? expanded;
             if (spec.Rules.Any(r => !r.Include))
                 final = Drop(final, spec, rootfs);
 
@@ -90,6 +95,7 @@ public static class Minifier
                 OutDir = bundleDir,
                 Force = true,
                 Epoch = request.Epoch,
+                LoaderCache = closure.NeedsLoaderCache || reclosed?.NeedsLoaderCache == true,
                 User = source.Config.User,
                 Runtime = new RuntimeOptions
                 {
@@ -107,8 +113,25 @@ public static class Minifier
         }
         finally
         {
-            Directory.Delete(work, recursive: true);
+            // Never recurse into a directory that still has the host's /dev (or the user's rootfs) mounted in it.
+            if (TraceMounts.Under(work) is { Count: > 0 } left)
+                reporter.Warn($"{work}: still mounted at {left[0]}; left in place");
+            else
+                Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>Paths and globs name places inside the image: one with ".." is an error, not a silent miss.</summary>
+    static void RefuseEscapes(MinifyRequest request)
+    {
+        foreach (var glob in request.Keep)
+            SecureJoin.Components(glob, "--keep");
+        foreach (var glob in request.Drop)
+            SecureJoin.Components(glob, "--drop");
+        foreach (var path in request.Rules?.Paths ?? [])
+            SecureJoin.Components(path, "--rules");
+        foreach (var rule in request.Rules?.Rules ?? [])
+            SecureJoin.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
     }
 
     /// <summary>'-' rules win over what the second closure added back.</summary>

@@ -1,13 +1,33 @@
 namespace Vz.Bundle.Minify;
 
 /// <summary>
-/// Gives a rootfs the /proc and /dev a program expects while it is traced there,
-/// as a container runtime would, and takes them away afterwards (lazily, so a
-/// program that left a process behind cannot keep them).
+/// Mounts minify makes while it works, taken away (lazily, so a program that left a process
+/// behind cannot keep them) in reverse order on Dispose:
+/// an overlay that gives a rootfs directory a writable view without changing it, and the
+/// /proc and /dev a program expects while it is traced there, as a container runtime would.
 /// </summary>
 internal sealed class TraceMounts : IDisposable
 {
     readonly List<string> mounted = new();
+
+    /// <summary>
+    /// <paramref name="lower"/> seen at <paramref name="view"/>, writes going to <paramref name="scratch"/>:
+    /// the program traced in a user's rootfs directory (and the /proc, /dev mounted for it)
+    /// never change that directory.
+    /// </summary>
+    public static TraceMounts Overlay(string lower, string scratch, string view)
+    {
+        var m = new TraceMounts();
+        var upper = Path.Combine(scratch, "upper");
+        var work = Path.Combine(scratch, "work");
+        foreach (var d in new[] { upper, work, view })
+            Directory.CreateDirectory(d);
+        // overlayfs option values are comma separated; ',' and ':' in a lower path would split it.
+        if (lower.IndexOfAny([',', ':']) >= 0)
+            throw new VzException("VZ2322", $"--from {lower}: a rootfs directory path may not contain ',' or ':' (overlayfs options)");
+        m.Mount(view, "-t", "overlay", "overlay", "-o", $"lowerdir={lower},upperdir={upper},workdir={work}");
+        return m;
+    }
 
     public static TraceMounts Attach(string rootfs)
     {
@@ -41,4 +61,23 @@ internal sealed class TraceMounts : IDisposable
             ProcessRunner.Run(new ProcessSpec("umount", ["-R", "-l", mounted[i]]));
         mounted.Clear();
     }
+
+    /// <summary>
+    /// Mount points at or below <paramref name="dir"/> (from /proc/self/mountinfo). A recursive
+    /// delete of a directory with the host's /dev still bound inside would empty the host's /dev.
+    /// </summary>
+    public static IReadOnlyList<string> Under(string dir)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+        return File.ReadLines("/proc/self/mountinfo")
+            .Select(l => l.Split(' '))
+            .Where(f => f.Length > 4)
+            .Select(f => Unescape(f[4]))
+            .Where(p => p == prefix || p.StartsWith(prefix + "/", StringComparison.Ordinal))
+            .ToList();
+    }
+
+    // mountinfo escapes space, tab, newline and backslash as \ooo (proc(5)).
+    static string Unescape(string s) =>
+        System.Text.RegularExpressions.Regex.Replace(s, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
 }

@@ -58,6 +58,7 @@ internal static class BundleCommand
     {
         var spec = SpecFormat.Load(o.SpecPath);
         IReadOnlyList<string> paths;
+        var loaderCache = false;
         if (o.NoClosure && spec.Rules.Count == 0)
             paths = spec.Paths; // nothing to expand: the listed paths are the bundle
         else
@@ -68,6 +69,7 @@ internal static class BundleCommand
                 var closure = ClosureResolver.Resolve(paths, new ClosureOptions { Root = o.Root });
                 foreach (var w in closure.Warnings) reporter.Warn(w);
                 paths = closure.Paths;
+                loaderCache = closure.NeedsLoaderCache;
             }
         }
         var args = o.Cmd ?? spec.Command
@@ -88,6 +90,7 @@ internal static class BundleCommand
             User = o.User,
             Force = o.Force,
             Epoch = o.Epoch,
+            LoaderCache = loaderCache,
         });
         foreach (var w in result.Rootfs.Warnings) reporter.Warn(w);
         var r = result.Rootfs;

@@ -49,7 +49,10 @@ internal static class TraceCommand
             foreach (var w in closure.Warnings)
                 reporter.Warn(w);
             // /tmp, /run... are empty in a container, so a program kept there cannot be bundled.
-            foreach (var dropped in run.Result.Executed.Where(p => !PathFilter.Keep(p)))
+            // /proc/self/exe (busybox and others re-exec themselves) the runtime provides.
+            string[] kernelProvided = ["/proc/", "/sys/", "/dev/"];
+            foreach (var dropped in run.Result.Executed.Where(p => !PathFilter.Keep(p)
+                && !kernelProvided.Any(k => p.StartsWith(k, StringComparison.Ordinal))))
                 reporter.Warn($"{dropped} is on a scratch filesystem a container starts empty, so it is not in the spec; move it (e.g. to /opt) and trace again");
             var spec = TraceSpec.Build(closure.Paths, options.Command, run.WorkingDirectory);
             SpecFormat.Save(spec, specPath);

@@ -44,7 +44,7 @@ public static class ClosureResolver
 }
 
 /// <summary>One closure computation: caches headers and resolutions for the lifetime of a Resolve call.</summary>
-sealed class ClosureWalk(RootFs fs, ClosureOptions options)
+sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
 {
     // A library as ld.so holds it: the path it was found at (its $ORIGIN) and who loaded it (for DT_RPATH).
     sealed record Loaded(string FoundPath, string Canonical, ElfInfo Info, Loaded? Loader);
@@ -77,6 +77,8 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
                 LoadDependencies(new Loaded(canonical, canonical, info, null));
         if (options.IncludeNss)
             AddNss();
+        if (needsLoaderCache)
+            AddLoaderConf();
         Drain();
         return new ClosureResult(PathFilter.Apply(result).ToArray(), warnings) { NeedsLoaderCache = needsLoaderCache };
     }
@@ -115,6 +117,10 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
             return;
         if (fs.Kind(canonical) != EntryKind.File)
             return;
+        if (PythonSource(canonical) is { } source && fs.Exists(source))
+            Visit(source, canonical);
+        if (PythonLandmark(canonical) is { } landmark && fs.Exists(landmark))
+            Visit(landmark, canonical);
         var head = ReadHead(canonical);
         if (ElfHeaders.HasMagic(head))
         {
@@ -135,6 +141,36 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
                 VisitEnvProgram(shebang, canonical);
         }
     }
+
+    /// <summary>
+    /// The source of a PEP 3147 cache file: <c>DIR/__pycache__/NAME.TAG.pyc</c> -> <c>DIR/NAME.py</c>.
+    /// Python opens only the .pyc but stats the source, and without it ignores the cache (and
+    /// finds no stdlib: os.py is its landmark), so a trace alone leaves python unable to start.
+    /// </summary>
+    internal static string? PythonSource(string path)
+    {
+        if (!path.EndsWith(".pyc", StringComparison.Ordinal))
+            return null;
+        var dir = Path.GetDirectoryName(path);
+        if (dir is null || Path.GetFileName(dir) != "__pycache__")
+            return null;
+        var name = Path.GetFileName(path);
+        return Path.GetDirectoryName(dir) + "/" + name[..name.IndexOf('.')] + ".py";
+    }
+
+    /// <summary>
+    /// <c>lib/pythonX.Y/os.py</c> for a path inside a Python stdlib: python finds its prefix by
+    /// stat-ing this landmark (Modules/getpath.py), but os is frozen into the binary, so it is
+    /// never opened; without it python warns and guesses its prefix.
+    /// </summary>
+    internal static string? PythonLandmark(string path)
+    {
+        var m = PythonStdlib().Match(path);
+        return m.Success ? m.Groups[1].Value + "/os.py" : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(.*/lib/python3\.[0-9]+)/")]
+    private static partial System.Text.RegularExpressions.Regex PythonStdlib();
 
     void VisitEnvProgram(Shebang shebang, string script)
     {
@@ -258,6 +294,15 @@ sealed class ClosureWalk(RootFs fs, ClosureOptions options)
         if (Headers(r.Path) is not { } info || !requester.Info.Compatible(info))
             return null;
         return new Loaded(path, r.Path, info, requester);
+    }
+
+    /// <summary>What `ldconfig -r ROOTFS` reads to write the cache such an image needs.</summary>
+    void AddLoaderConf()
+    {
+        pending.Enqueue("/etc/ld.so.conf");
+        if (ResolveCached("/etc/ld.so.conf.d") is { Ok: true } d && fs.Kind(d.Path) == EntryKind.Directory)
+            foreach (var f in Directory.EnumerateFiles(fs.HostPath(d.Path), "*.conf").Order(StringComparer.Ordinal))
+                pending.Enqueue(d.Path + "/" + Path.GetFileName(f));
     }
 
     void AddNss()

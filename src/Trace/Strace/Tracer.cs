@@ -42,7 +42,9 @@ public static class Tracer
     /// strace's arguments. -f follows children, -qq drops attach and exit chatter, -y decodes
     /// fds to paths (strace 6 also shows each AT_FDCWD's cwd), -s 65535 keeps argv whole.
     /// </summary>
-    public static IReadOnlyList<string> StraceArgs(TraceOptions options, string logPath)
+    /// <param name="chroot">chroot as a host path: strace runs with the traced program's
+    /// environment, whose PATH (an image's, e.g. PATH=/bin) may not reach the host's chroot.</param>
+    public static IReadOnlyList<string> StraceArgs(TraceOptions options, string logPath, string chroot = "chroot")
     {
         var args = new List<string>
         {
@@ -51,7 +53,7 @@ public static class Tracer
             "-o", logPath, "--",
         };
         if (options.Root is not null)
-            args.AddRange(["chroot", options.Root]);
+            args.AddRange([chroot, options.Root]);
         args.AddRange(options.Command);
         return args;
     }
@@ -65,15 +67,16 @@ public static class Tracer
             ?? throw new VzException("VZ1010", "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
 
         string? root = null;
+        var chroot = "chroot";
         if (options.Root is not null)
         {
             if (!Directory.Exists(options.Root))
                 throw new VzException("VZ1014", $"{options.Root}: root is not a directory");
             // -y shows kernel-resolved paths, so the root must be spelled the same way.
             root = RealPath(Path.GetFullPath(options.Root, cwd));
-            if (ProcessRunner.Which("chroot") is null)
-                throw new VzException("VZ1010", "chroot is not installed", "install coreutils");
-            if (FindInRoot(root, options.Command[0]) is null)
+            chroot = ProcessRunner.Which("chroot")
+                ?? throw new VzException("VZ1010", "chroot is not installed", "install coreutils");
+            if (FindInRoot(root, options.Command[0], EnvironmentOf(options.Environment).GetValueOrDefault("PATH")) is null)
                 throw new VzException("VZ1011", $"{options.Command[0]}: command not found in {root}");
         }
         else
@@ -91,7 +94,7 @@ public static class Tracer
         try
         {
             var run = await ProcessRunner.RunAsync(
-                new ProcessSpec(strace, StraceArgs(effective, log))
+                new ProcessSpec(strace, StraceArgs(effective, log, chroot))
                 {
                     PassThrough = true,
                     WorkingDirectory = cwd,
@@ -162,10 +165,11 @@ public static class Tracer
     }
 
     /// <summary>The command as chroot's execvp would find it inside root, as a host path; null when absent.</summary>
-    static string? FindInRoot(string root, string name)
+    static string? FindInRoot(string root, string name, string? path)
     {
+        // chroot's execvp searches the PATH the program is given (the image's), else the host's.
         var dirs = name.Contains('/') ? [""]
-            : (Environment.GetEnvironmentVariable("PATH")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? DefaultPath);
+            : ((path ?? Environment.GetEnvironmentVariable("PATH"))?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? DefaultPath);
         foreach (var dir in dirs)
         {
             var inside = AccessTracker.Normalize(dir.Length == 0 ? name : dir + "/" + name, "/");

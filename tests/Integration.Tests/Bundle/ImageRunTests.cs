@@ -69,7 +69,7 @@ public class ImageRunTests
         Assert.Equal("served by vz\n", Fetch($"http://127.0.0.1:{port}/index.html"));
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -79,7 +79,7 @@ public class ImageRunTests
     }
 
     /// <summary>GET with retries while the container starts (up to ~10 s).</summary>
-    static string Fetch(string url)
+    internal static string Fetch(string url)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         Exception? last = null;

@@ -7,10 +7,14 @@ public static class Vzbuild
 
     public static ProcessResult Run(params string[] args) => Run(null, args);
 
-    public static ProcessResult Run(IReadOnlyDictionary<string, string?>? env, params string[] args) =>
+    public static ProcessResult Run(IReadOnlyDictionary<string, string?>? env, params string[] args) => RunIn(null, env, args);
+
+    /// <summary>Runs vzbuild in a working directory (trace records it as the program's cwd).</summary>
+    public static ProcessResult RunIn(string? workDir, IReadOnlyDictionary<string, string?>? env, params string[] args) =>
         ProcessRunner.Run(new ProcessSpec("dotnet", [Dll, .. args])
         {
             Environment = env ?? new Dictionary<string, string?>(),
+            WorkingDirectory = workDir,
             Timeout = TimeSpan.FromMinutes(3),
         });
 

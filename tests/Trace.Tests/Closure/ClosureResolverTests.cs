@@ -47,6 +47,26 @@ public class ClosureResolverTests
     }
 
     [Fact]
+    public void PythonCacheFileBringsItsSourceBecausePythonIgnoresACacheWithoutOne()
+    {
+        using var root = new TempRoot()
+            .File("/usr/lib/python3.11/os.py").File("/usr/lib/python3.11/__pycache__/os.cpython-311.pyc")
+            .File("/usr/lib/python3.11/__pycache__/gone.cpython-311.opt-1.pyc");
+        var r = Close(root, "/usr/lib/python3.11/__pycache__/os.cpython-311.pyc", "/usr/lib/python3.11/__pycache__/gone.cpython-311.opt-1.pyc");
+        Assert.Contains("/usr/lib/python3.11/os.py", r.Paths);
+        Assert.DoesNotContain("/usr/lib/python3.11/gone.py", r.Paths);
+        Assert.Empty(r.Warnings);
+    }
+
+    [Fact]
+    public void AnyStdlibPathBringsPythonsPrefixLandmarkOsPy()
+    {
+        using var root = new TempRoot().File("/usr/lib/python3.11/os.py").File("/usr/lib/python3.11/json/__init__.py");
+        var r = Close(root, "/usr/lib/python3.11/json/__init__.py");
+        Assert.Contains("/usr/lib/python3.11/os.py", r.Paths);
+    }
+
+    [Fact]
     public void ExecutableRunpathDoesNotReachTheLibrariesOfItsLibraries()
     {
         // The real ld.so fails the same way: "libinner.so: cannot open shared object file".
