@@ -20,7 +20,7 @@ public interface IReporter
 /// <summary>Writes lines to stderr; progress as occasional plain lines. Used when piped.</summary>
 public sealed class PlainReporter(TextWriter output) : IReporter
 {
-    readonly Dictionary<string, int> lastDecile = new();
+    readonly Dictionary<string, string> last = new();
     readonly Lock gate = new();
 
     public static PlainReporter StdErr { get; } = new(Console.Error);
@@ -31,13 +31,14 @@ public sealed class PlainReporter(TextWriter output) : IReporter
 
     public void Progress(string task, long done, long total, string? status = null)
     {
-        // One line per 10% step (or per status change when the total is unknown) keeps logs short.
-        var decile = total > 0 ? (int)(done * 10 / total) : -1;
+        // Logs get one line per 10% step of a measured task, or per change of stage when
+        // there is no total; a status that counts bytes would otherwise print every call.
+        var key = total > 0 ? $"{done * 10 / total}" : status ?? "";
         lock (gate)
         {
-            if (lastDecile.TryGetValue(task, out var last) && last == decile && status is null)
+            if (last.TryGetValue(task, out var seen) && seen == key)
                 return;
-            lastDecile[task] = decile;
+            last[task] = key;
             var pct = total > 0 ? $" {done * 100 / total}%" : "";
             output.WriteLine($"{task}:{pct} {status}".TrimEnd());
         }
