@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(strace xdelta3 podman runc catatonit uidmap skopeo umoci openssh-server openssh-client
       ansible debootstrap busybox-static libhttp-date-perl perl python3 hyperfine zstd xz-utils
       iproute2 gcc libc6-dev clang lld
-      e2fsprogs util-linux)
+      e2fsprogs util-linux bc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
