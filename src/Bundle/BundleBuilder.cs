@@ -42,40 +42,46 @@ public static class BundleBuilder
         var dir = Path.GetFullPath(request.OutDir);
         var rootfs = Path.Combine(dir, RootfsDir);
         var configPath = Path.Combine(dir, ConfigFile);
-        if (request.Force)
-        {
-            if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
-            if (File.Exists(configPath)) File.Delete(configPath);
-        }
-        else if (File.Exists(configPath))
+        if (!request.Force && File.Exists(configPath))
             throw new VzException("VZ2006", $"{configPath}: a bundle is already there", "pass --force to replace it");
-        Directory.CreateDirectory(dir);
-
+        var existed = Directory.Exists(dir);
+        // Build beside the old bundle and swap only once the new one validates: a failed
+        // build (even with --force) leaves what was there untouched.
+        var staging = Path.Combine(dir, $".vz-staging-{Environment.ProcessId}");
+        var stagedRootfs = Path.Combine(staging, RootfsDir);
         try
         {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            Directory.CreateDirectory(staging);
             // The working directory must exist for the runtime to chdir into it.
             var mountPoints = request.Runtime.Cwd is "/" or "" || !request.Runtime.Cwd.StartsWith('/')
                 ? RootfsBuilder.DefaultMountPoints
                 : [.. RootfsBuilder.DefaultMountPoints, new MountPoint(request.Runtime.Cwd, Modes.O755)];
-            var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, rootfs, mountPoints, request.Epoch);
+            var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, stagedRootfs, mountPoints, request.Epoch);
             if (request.LoaderCache)
                 // -X: only the cache; the links are the source's, copied as they were.
-                ProcessRunner.RunChecked("VZ2014", ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", rootfs]);
+                ProcessRunner.RunChecked("VZ2014", ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", stagedRootfs]);
             var runtime = request.Runtime;
             if (request.User is { } user)
             {
-                var (uid, gid) = RuntimeConfigFactory.ParseUser(user, rootfs);
+                var (uid, gid) = RuntimeConfigFactory.ParseUser(user, stagedRootfs);
                 runtime = runtime with { Uid = uid, Gid = gid };
             }
             var config = RuntimeConfigFactory.Create(runtime);
-            RuntimeConfigFactory.Validate(config, rootfs, configPath);
+            RuntimeConfigFactory.Validate(config, stagedRootfs, configPath);
+
+            if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
+            if (File.Exists(configPath)) File.Delete(configPath);
+            Directory.Move(stagedRootfs, rootfs);
             RuntimeConfigJson.Save(config, configPath);
-            return new BundleResult(dir, configPath, built, config);
+            Directory.Delete(staging);
+            return new BundleResult(dir, configPath, built with { RootfsDir = rootfs }, config);
         }
         catch (Exception e) when (e is VzException or IOException or UnauthorizedAccessException)
         {
-            // Leave no half bundle behind; the rootfs was absent or empty before we started.
-            if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (!existed && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                Directory.Delete(dir);
             if (e is VzException)
                 throw;
             throw new VzException("VZ2009", $"bundle {dir}: {e.Message}", inner: e);

@@ -40,6 +40,31 @@ public class BundleBuilderTests
     }
 
     [Fact]
+    public void AFailedForcedRebuildLeavesThePreviousBundleAsItWas()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        var request = AppBundle(src, dst);
+        BundleBuilder.Build(request);
+        var before = File.ReadAllText(Path.Combine(dst["b"], "config.json"));
+        var e = Assert.Throws<VzException>(() => BundleBuilder.Build(request with { Force = true, Runtime = new RuntimeOptions { Args = ["/usr/bin/missing"] } }));
+        Assert.Equal("VZ2020", e.Code);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(dst["b"], "config.json")));
+        Assert.True(File.Exists(Path.Combine(dst["b"], "rootfs/usr/bin/app")));
+        Assert.Equal(["config.json", "rootfs"], Directory.EnumerateFileSystemEntries(dst["b"]).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void AFailedBuildIntoANewDirectoryLeavesNoDirectory()
+    {
+        using var src = new TestTree();
+        using var dst = new TestTree();
+        var request = AppBundle(src, dst) with { Runtime = new RuntimeOptions { Args = ["/usr/bin/missing"] } };
+        Assert.Throws<VzException>(() => BundleBuilder.Build(request));
+        Assert.False(Directory.Exists(dst["b"]));
+    }
+
+    [Fact]
     public void PackHoldsConfigAndRootfsWithClampedTimes()
     {
         using var src = new TestTree();
