@@ -24,6 +24,8 @@ public sealed record MinifyRequest
     public Spec? Rules { get; init; }
     public IReadOnlyList<string> Ports { get; init; } = [];
     public bool WithStat { get; init; }
+    /// <summary>Trace with the host's network; otherwise the program gets a network namespace with only loopback.</summary>
+    public bool HostNetwork { get; init; }
     public long Epoch { get; init; }
 }
 
@@ -32,7 +34,7 @@ public sealed record MinifyResult(
 
 /// <summary>
 /// Minifies a container: unpack the source, run the command traced inside it
-/// (strace on the host, the program chrooted into the unpacked rootfs), close the
+/// (strace on the host, the program in its own namespaces chrooted into the unpacked rootfs), close the
 /// traced paths over libraries and links, and write the spec, bundle and image.
 /// </summary>
 public static class Minifier
@@ -57,16 +59,13 @@ public static class Minifier
             var cwd = source.Config.WorkingDir ?? "/";
 
             var traced = new List<string>();
-            int exitCode;
-            using (TraceMounts.Attach(rootfs))
+            TraceMounts.PrepareMountPoints(rootfs);
+            var exitCode = await TraceInto(traced, request.Command, rootfs, env, request, reporter, ct);
+            foreach (var exercise in request.Exercises)
             {
-                exitCode = await TraceInto(traced, request.Command, rootfs, env, request.WithStat, reporter, ct);
-                foreach (var exercise in request.Exercises)
-                {
-                    var code = await TraceInto(traced, exercise, rootfs, env, request.WithStat, reporter, ct);
-                    if (code != 0)
-                        reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
-                }
+                var code = await TraceInto(traced, exercise, rootfs, env, request, reporter, ct);
+                if (code != 0)
+                    reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
             }
 
             var closure = ClosureResolver.Resolve(traced, new ClosureOptions { Root = rootfs });
@@ -113,7 +112,7 @@ public static class Minifier
         }
         finally
         {
-            // Never recurse into a directory that still has the host's /dev (or the user's rootfs) mounted in it.
+            // Never recurse into a directory that still has the user's rootfs mounted in it.
             if (TraceMounts.Under(work) is { Count: > 0 } left)
                 reporter.Warn($"{work}: still mounted at {left[0]}; left in place");
             else
@@ -144,14 +143,15 @@ public static class Minifier
     }
 
     static async Task<int> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,
-        IReadOnlyList<string> env, bool withStat, IReporter reporter, CancellationToken ct)
+        IReadOnlyList<string> env, MinifyRequest request, IReporter reporter, CancellationToken ct)
     {
         reporter.Info($"tracing {string.Join(' ', command)} inside the source image");
         var run = await Tracer.RunAsync(new TraceOptions
         {
             Command = command,
             Root = rootfs,
-            WithStat = withStat,
+            WithStat = request.WithStat,
+            HostNetwork = request.HostNetwork,
             Environment = env,
         }, reporter, ct);
         var (paths, skipped) = TraceSpec.Writable(run.Result);

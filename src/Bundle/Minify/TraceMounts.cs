@@ -1,10 +1,10 @@
 namespace Vz.Bundle.Minify;
 
 /// <summary>
-/// Mounts minify makes while it works, taken away (lazily, so a program that left a process
-/// behind cannot keep them) in reverse order on Dispose:
-/// an overlay that gives a rootfs directory a writable view without changing it, and the
-/// /proc and /dev a program expects while it is traced there, as a container runtime would.
+/// Host mounts minify makes while it works, taken away (lazily, so a program that left a process
+/// behind cannot keep them) in reverse order on Dispose: an overlay that gives a rootfs directory
+/// a writable view without changing it. The traced program's /proc and /dev are not here: they
+/// are mounted inside its own mount namespace and vanish with it.
 /// </summary>
 internal sealed class TraceMounts : IDisposable
 {
@@ -12,8 +12,7 @@ internal sealed class TraceMounts : IDisposable
 
     /// <summary>
     /// <paramref name="lower"/> seen at <paramref name="view"/>, writes going to <paramref name="scratch"/>:
-    /// the program traced in a user's rootfs directory (and the /proc, /dev mounted for it)
-    /// never change that directory.
+    /// the program traced in a user's rootfs directory never changes that directory.
     /// </summary>
     public static TraceMounts Overlay(string lower, string scratch, string view)
     {
@@ -29,27 +28,24 @@ internal sealed class TraceMounts : IDisposable
         return m;
     }
 
-    public static TraceMounts Attach(string rootfs)
+    /// <summary>
+    /// Makes sure <c>ROOTFS/proc</c> and <c>ROOTFS/dev</c> are directories: the traced program gets a
+    /// fresh procfs and a minimal /dev there, mounted in its own mount namespace (<c>Isolation</c>),
+    /// so nothing is mounted on the host for it.
+    /// </summary>
+    public static void PrepareMountPoints(string rootfs)
     {
-        var m = new TraceMounts();
-        try
+        foreach (var target in new[] { Path.Combine(rootfs, "proc"), Path.Combine(rootfs, "dev") })
         {
-            m.Mount(Path.Combine(rootfs, "proc"), "-t", "proc", "proc");
-            m.Mount(Path.Combine(rootfs, "dev"), "--rbind", "/dev");
+            // A symlinked /proc or /dev in an image would point the mount elsewhere: refuse it.
+            if (new FileInfo(target).LinkTarget is not null)
+                throw new VzException("VZ2320", $"{target} is a symlink in the source image; refusing to mount over it");
+            Directory.CreateDirectory(target);
         }
-        catch
-        {
-            m.Dispose();
-            throw;
-        }
-        return m;
     }
 
     void Mount(string target, params string[] args)
     {
-        // A symlinked /proc or /dev in an image would point the mount elsewhere: refuse it.
-        if (new FileInfo(target).LinkTarget is not null)
-            throw new VzException("VZ2320", $"{target} is a symlink in the source image; refusing to mount over it");
         Directory.CreateDirectory(target);
         ProcessRunner.RunChecked("VZ2321", "mount", [.. args, target]);
         mounted.Add(target);

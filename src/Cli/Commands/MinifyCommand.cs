@@ -6,7 +6,7 @@ using Vz.Trace.Spec;
 
 namespace Vz.Cli.Commands;
 
-/// <summary><c>vzbuild minify --from SOURCE [--tag NAME:TAG] [-o OUT] [--keep GLOB] [--drop GLOB] [--exercise FILE] -- CMD [ARGS...]</c></summary>
+/// <summary><c>vzbuild minify --from SOURCE [--tag NAME:TAG] [-o OUT] [--keep GLOB] [--drop GLOB] [--exercise FILE] [--host-network] -- CMD [ARGS...]</c></summary>
 internal static class MinifyCommand
 {
     public static Command Create()
@@ -20,9 +20,10 @@ internal static class MinifyCommand
         var rules = new Option<string?>("--rules") { Description = "A hand-tuned spec whose paths and +/- lines are added" };
         var port = new Option<string[]>("--port", "-p") { Description = "Port the program listens on, e.g. 8080 (repeatable)" };
         var withStat = new Option<bool>("--with-stat") { Description = "Also keep files the program only stat()s or access()es" };
+        var hostNetwork = new Option<bool>("--host-network") { Description = "Trace with the host's network (default: a network namespace with only loopback)" };
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.OneOrMore, Description = "The command the image runs, after --" };
         var cmd = new Command("minify", "Trace a command inside an existing image and write a minimal bundle and image of what it used");
-        foreach (var o in new Option[] { from, tag, output, keep, drop, exercise, rules, port, withStat })
+        foreach (var o in new Option[] { from, tag, output, keep, drop, exercise, rules, port, withStat, hostNetwork })
             cmd.Options.Add(o);
         cmd.Arguments.Add(command);
 
@@ -43,6 +44,7 @@ internal static class MinifyCommand
                 Rules = parse.GetValue(rules) is { } r ? SpecFormat.Load(r) : null,
                 Ports = parse.GetValue(port) ?? [],
                 WithStat = parse.GetValue(withStat),
+                HostNetwork = parse.GetValue(hostNetwork),
                 Epoch = Reproducible.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
             };
             var result = await Minifier.RunAsync(request, reporter, ct);

@@ -5,13 +5,14 @@ using Vz.Trace.Strace;
 
 namespace Vz.Cli.Commands;
 
-/// <summary><c>vzbuild trace [-o FILE] [--root DIR] [--with-stat] [--keep-log FILE] -- CMD [ARGS...]</c></summary>
+/// <summary><c>vzbuild trace [-o FILE] [--root DIR] [--with-stat] [--keep-log FILE] [--host-network] -- CMD [ARGS...]</c></summary>
 internal static class TraceCommand
 {
     public static Command Create()
     {
         var output = new Option<string>("--output", "-o") { Description = "Where to write the spec", DefaultValueFactory = _ => "spec" };
-        var root = new Option<string?>("--root") { Description = "Run CMD in this rootfs (chroot ROOT CMD) and report paths inside it" };
+        var root = new Option<string?>("--root") { Description = "Run CMD in this rootfs (in its own namespaces, chroot ROOT CMD) and report paths inside it" };
+        var hostNetwork = new Option<bool>("--host-network") { Description = "With --root: keep the host's network (default: only loopback)" };
         var withStat = new Option<bool>("--with-stat") { Description = "Also count files the program only stat()s, access()es or readlink()s" };
         var keepLog = new Option<string?>("--keep-log") { Description = "Keep strace's raw log in this file" };
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.OneOrMore, Description = "The command to trace, after --" };
@@ -20,6 +21,7 @@ internal static class TraceCommand
         cmd.Options.Add(root);
         cmd.Options.Add(withStat);
         cmd.Options.Add(keepLog);
+        cmd.Options.Add(hostNetwork);
         cmd.Arguments.Add(command);
 
         CommandAction.Set(cmd, async (parse, ct) =>
@@ -30,6 +32,7 @@ internal static class TraceCommand
                 Root = parse.GetValue(root),
                 WithStat = parse.GetValue(withStat),
                 KeepLog = parse.GetValue(keepLog),
+                HostNetwork = parse.GetValue(hostNetwork),
             };
             var specPath = parse.GetValue(output)!;
             var reporter = CommandAction.Reporter;

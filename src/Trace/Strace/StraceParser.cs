@@ -283,6 +283,12 @@ public static class StraceParser
             rest = rest[(close + 1)..];
         }
         rest = rest.Trim();
+        // --pidns-translation: "= 2 /* 12345 in strace's PID NS */"; pids elsewhere in the log are strace's.
+        if (PidNsTranslation.Match(rest) is { Success: true } translated)
+        {
+            value = long.Parse(translated.Groups[1].Value, CultureInfo.InvariantCulture);
+            rest = rest[translated.Length..].Trim();
+        }
         string? errno = null;
         if (rest.Length > 0 && rest[0] == 'E' && char.IsAsciiLetterUpper(rest.Length > 1 ? rest[1] : ' '))
             errno = rest.Split(' ', 2)[0];
@@ -290,6 +296,8 @@ public static class StraceParser
             errno = "EUNKNOWN";
         return new SyscallResult(value, errno, path);
     }
+
+    static readonly System.Text.RegularExpressions.Regex PidNsTranslation = new(@"^/\* (\d+) in strace's PID NS \*/");
 
     static bool IsName(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '?');

@@ -7,8 +7,13 @@ public sealed record TraceOptions
 {
     /// <summary>The program and its arguments, run without a shell.</summary>
     public required IReadOnlyList<string> Command { get; init; }
-    /// <summary>A rootfs directory: run <c>chroot ROOT CMD</c> and report paths inside it (minify).</summary>
+    /// <summary>
+    /// A rootfs directory: run CMD chrooted into it, in its own namespaces (<see cref="Isolation"/>),
+    /// and report paths inside it (minify).
+    /// </summary>
     public string? Root { get; init; }
+    /// <summary>Root mode: keep the host's network instead of a new namespace with only loopback.</summary>
+    public bool HostNetwork { get; init; }
     /// <summary>Also count stat/access/readlink calls (files probed but never opened).</summary>
     public bool WithStat { get; init; }
     /// <summary>Keep the raw strace log here; otherwise it goes to a temp file that is deleted.</summary>
@@ -25,9 +30,9 @@ public sealed record TraceRun(int ExitCode, TraceResult Result, string WorkingDi
 /// <summary>
 /// Runs a command under strace and reads back what it used. The program's stdin,
 /// stdout, stderr and exit code pass through; strace writes its log to a file.
-/// Error codes: VZ1010 strace or chroot missing, VZ1011 command not found,
+/// Error codes: VZ1010 strace (or, for a root, unshare, mount, chroot) missing, VZ1011 command not found,
 /// VZ1012 a file vz must write is not writable, VZ1013 strace wrote no log,
-/// VZ1014 root is not a directory.
+/// VZ1014 root is not a directory, VZ1015 the root's namespaces could not be set up.
 /// </summary>
 public static class Tracer
 {
@@ -42,20 +47,19 @@ public static class Tracer
     /// strace's arguments. -f follows children, -qq drops attach and exit chatter, -y decodes
     /// fds to paths (strace 6 also shows each AT_FDCWD's cwd), -s 65535 keeps argv whole.
     /// </summary>
-    /// <param name="chroot">chroot as a host path: strace runs with the traced program's
-    /// environment, whose PATH (an image's, e.g. PATH=/bin) may not reach the host's chroot.</param>
-    public static IReadOnlyList<string> StraceArgs(TraceOptions options, string logPath, string chroot = "chroot")
+    /// <param name="tools">Root mode's host programs (<see cref="HostTools.Find"/>); bare names when null.</param>
+    public static IReadOnlyList<string> StraceArgs(TraceOptions options, string logPath, HostTools? tools = null)
     {
         var args = new List<string>
         {
             "-f", "-qq", "-s", "65535", "-y",
             "-e", "trace=" + (options.WithStat ? FileSyscalls + "," + StatSyscalls : FileSyscalls),
-            "-o", logPath, "--",
+            "-o", logPath,
         };
-        if (options.Root is not null)
-            args.AddRange([chroot, options.Root]);
-        args.AddRange(options.Command);
-        return args;
+        if (options.Root is null)
+            return [.. args, "--", .. options.Command];
+        // clone in the new pid namespace returns the child's pid there; the tracker needs strace's.
+        return [.. args, "--pidns-translation", "--", .. Isolation.Wrap(options.Root, options.Command, tools ?? HostTools.Names, options.HostNetwork)];
     }
 
     public static async Task<TraceRun> RunAsync(TraceOptions options, IReporter reporter, CancellationToken ct = default)
@@ -67,15 +71,16 @@ public static class Tracer
             ?? throw new VzException("VZ1010", "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
 
         string? root = null;
-        var chroot = "chroot";
+        HostTools? tools = null;
         if (options.Root is not null)
         {
             if (!Directory.Exists(options.Root))
                 throw new VzException("VZ1014", $"{options.Root}: root is not a directory");
             // -y shows kernel-resolved paths, so the root must be spelled the same way.
             root = RealPath(Path.GetFullPath(options.Root, cwd));
-            chroot = ProcessRunner.Which("chroot")
-                ?? throw new VzException("VZ1010", "chroot is not installed", "install coreutils");
+            tools = HostTools.Find(options.HostNetwork);
+            if (!options.HostNetwork && tools.Ip is null)
+                reporter.Warn("ip (iproute2) is not installed: the traced program's network namespace has loopback down");
             if (FindInRoot(root, options.Command[0], EnvironmentOf(options.Environment).GetValueOrDefault("PATH")) is null)
                 throw new VzException("VZ1011", $"{options.Command[0]}: command not found in {root}");
         }
@@ -94,7 +99,7 @@ public static class Tracer
         try
         {
             var run = await ProcessRunner.RunAsync(
-                new ProcessSpec(strace, StraceArgs(effective, log, chroot))
+                new ProcessSpec(strace, StraceArgs(effective, log, tools))
                 {
                     PassThrough = true,
                     WorkingDirectory = cwd,
@@ -127,6 +132,9 @@ public static class Tracer
                 reporter.Warn(w);
             if (result.Warnings.Count > MaxWarnings)
                 reporter.Warn($"{result.Warnings.Count - MaxWarnings} more warnings like these; --keep-log FILE keeps the strace log");
+            if (root is not null && run.ExitCode == Isolation.SetupFailed && result.Executed.Count == 0)
+                throw new VzException("VZ1015", $"{root}: setting up the program's namespaces failed; the message is above",
+                    "vz runs unshare, mount and chroot as root; in a container this needs CAP_SYS_ADMIN");
             if (result.Truncated)
                 reporter.Warn("some paths were cut short by strace -s and left out; the spec may miss files");
             return new TraceRun(run.ExitCode, result, root is null ? cwd : "/");

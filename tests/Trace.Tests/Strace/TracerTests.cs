@@ -92,7 +92,9 @@ public sealed class TracerTests : IDisposable
     public void StraceArgsPutChrootBeforeTheCommandAndStatCallsOnlyWhenAsked()
     {
         var args = Tracer.StraceArgs(new TraceOptions { Command = ["ls", "-l"], Root = "/r" }, "/tmp/log");
-        Assert.Equal(["--", "chroot", "/r", "ls", "-l"], args.SkipWhile(a => a != "--"));
+        var run = args.SkipWhile(a => a != "--").ToList();
+        Assert.Equal(["--", "unshare"], run.Take(2));
+        Assert.Equal(["/r", "mount", "cp", "mkdir", "chroot", "ip", "ls", "-l"], run.TakeLast(8));
         Assert.Contains("-y", args);
         Assert.DoesNotContain(args, a => a.Contains("newfstatat"));
         Assert.Contains(Tracer.StraceArgs(new TraceOptions { Command = ["ls"], WithStat = true }, "/tmp/log"), a => a.Contains("newfstatat"));
