@@ -174,7 +174,8 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
     async Task<bool> InstallVzpatchAsync(INodeTransport node, NodeRun run, NodeProbe probe, VzpatchBinary vzpatch, CancellationToken ct)
     {
         var final = $"{probe.VzDir}/{vzpatch.FileName}";
-        var part = final + ".part";
+        // Per image store: two pushes of different images to one node never share a .part.
+        var part = $"{final}.{Path.GetFileName(probe.Dir)}.part";
         await ExecChecked(node, $"mkdir -p {Sh.Quote(probe.VzDir)} && " + NodeScripts.Remove(part), "prepare the vzpatch upload", ct);
         await UploadAsync(node, run, vzpatch.LocalPath, vzpatch.Size, part, 0, "upload vzpatch", ct);
         var sha = FirstWord(await ExecChecked(node, NodeScripts.Sha256(part), "hash the vzpatch upload", ct));
