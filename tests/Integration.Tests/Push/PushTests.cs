@@ -294,17 +294,25 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.Equal(ArchiveFile(images.V2), await NodeCurrent(node));
     }
 
+    PushOptions WithVzpatch(string archive, VzpatchBinary vzpatch) => Options(archive, delta: true) with { Vzpatch = vzpatch };
+
+    /// <summary>A node whose PATH lacks xdelta3, holding a first version pushed with vzpatch available.</summary>
+    async Task<(SshdNode Node, VzpatchBinary Vzpatch)> NodeWithoutXdelta3Holding(string name, string archive)
+    {
+        var vzpatch = VzpatchBinary.Of(await PublishedVzpatch.PathAsync());
+        var node = new SshdNode(name, hideTools: ["xdelta3"]);
+        nodes.Add(node);
+        var first = await Push(node, WithVzpatch(archive, vzpatch));
+        Assert.True(first.Nodes[0].Ok, first.Nodes[0].Error);
+        return (node, vzpatch);
+    }
+
     [Fact]
     public async Task NodeWithoutXdelta3GetsVzpatchOnceAndDeltasAppliedByIt()
     {
-        var vzpatch = VzpatchBinary.Of(await PublishedVzpatch.PathAsync());
-        var node = new SshdNode("noxdelta", hideTools: ["xdelta3"]);
-        nodes.Add(node);
-        PushOptions WithVzpatch(string archive) => Options(archive, delta: true) with { Vzpatch = vzpatch };
-        var first = await Push(node, WithVzpatch(images.Big));
-        Assert.True(first.Nodes[0].Ok, first.Nodes[0].Error);
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("noxdelta", images.Big);
 
-        var second = await Push(node, WithVzpatch(images.Big2));
+        var second = await Push(node, WithVzpatch(images.Big2, vzpatch));
 
         var r = second.Nodes[0];
         Assert.True(r.Ok, r.Error);
@@ -319,9 +327,9 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         Assert.StartsWith(vzpatch.Sha256, await OnNode(node, $"test -x {vzDir}/{vzpatch.FileName} && sha256sum < {vzDir}/{vzpatch.FileName}"));
 
         // Back to Big (kept on the node), drop Big2 there: Big2 again goes as a delta with the copy already there.
-        Assert.Equal(PushMode.Kept, (await Push(node, WithVzpatch(images.Big))).Nodes[0].Mode);
+        Assert.Equal(PushMode.Kept, (await Push(node, WithVzpatch(images.Big, vzpatch))).Nodes[0].Mode);
         await OnNode(node, $"rm -f {NodeDir(node)}/{ArchiveFile(images.Big2)}");
-        var third = await Push(node, WithVzpatch(images.Big2));
+        var third = await Push(node, WithVzpatch(images.Big2, vzpatch));
         Assert.True(third.Nodes[0].Ok, third.Nodes[0].Error);
         Assert.Equal(PushMode.Delta, third.Nodes[0].Mode);
         Assert.True(third.Nodes[0].BytesSent < 64 * 1024, $"second vzpatch delta sent {third.Nodes[0].BytesSent} B");
@@ -332,12 +340,9 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task DeltaPlusVzpatchLargerThanTheFullUploadSendsTheFullUploadWithANote()
     {
-        var vzpatch = VzpatchBinary.Of(await PublishedVzpatch.PathAsync());
-        var node = new SshdNode("smallvzpatch", hideTools: ["xdelta3"]);
-        nodes.Add(node);
-        Assert.True((await Push(node, Options(images.V1, delta: true) with { Vzpatch = vzpatch })).Nodes[0].Ok);
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("smallvzpatch", images.V1);
 
-        var report = await Push(node, Options(images.V2, delta: true) with { Vzpatch = vzpatch });
+        var report = await Push(node, WithVzpatch(images.V2, vzpatch));
 
         var r = report.Nodes[0];
         Assert.True(r.Ok, r.Error);
@@ -350,13 +355,10 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task CorruptedVzpatchUploadIsNeverInstalledAndTheNodeGetsAFullUpload()
     {
-        var vzpatch = VzpatchBinary.Of(await PublishedVzpatch.PathAsync());
-        var node = new SshdNode("badvzpatch", hideTools: ["xdelta3"]);
-        nodes.Add(node);
-        Assert.True((await Push(node, Options(images.Big, delta: true) with { Vzpatch = vzpatch })).Nodes[0].Ok);
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("badvzpatch", images.Big);
         var corrupting = new CorruptingConnector(new SshConnector(Ssh(node)), path => path.Contains("/.vz/vzpatch-"));
 
-        var report = await Push(node, Options(images.Big2, delta: true) with { Vzpatch = vzpatch }, connector: corrupting);
+        var report = await Push(node, WithVzpatch(images.Big2, vzpatch), connector: corrupting);
 
         var r = report.Nodes[0];
         Assert.True(r.Ok, r.Error);
