@@ -81,6 +81,17 @@ public class PushPlanTests
     public void TheVzpatchCopyCountsAgainstTheDelta(long delta, long vzpatch, PushMode expected) =>
         Assert.Equal(expected, PushPlanner.Choose(delta, 3_000_000, PushMode.FullGzip, vzpatch));
 
+    [Theory]
+    [InlineData(4, true)]
+    [InlineData(5, true)]
+    [InlineData(6, true)]
+    [InlineData(3, false)]
+    [InlineData(126, false)]
+    [InlineData(127, false)]
+    [InlineData(139, false)]
+    public void OnlyVzpatchExitsAboutTheDeltaKeepTheCopyOnTheNode(int exit, bool deltaProblem) =>
+        Assert.Equal(deltaProblem, PushPlanner.IsDeltaProblem(exit));
+
     [Fact]
     public void VzpatchIsFoundByOptionThenEnvironmentThenBesideVzbuild()
     {

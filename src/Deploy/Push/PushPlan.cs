@@ -106,6 +106,9 @@ public static class PushPlanner
             DeltaDecoder.Vzpatch, install);
     }
 
+    /// <summary>vzpatch exit codes about the delta itself (bad 4, unsupported 5, wrong source 6), not about vzpatch.</summary>
+    public static bool IsDeltaProblem(int vzpatchExit) => vzpatchExit is 4 or 5 or 6;
+
     /// <summary>The full upload's wire form: zstd when the node can decompress it, else gzip, else none.</summary>
     public static PushMode FullMode(NodeProbe node) =>
         node.Has("zstd") ? PushMode.FullZstd : node.Has("gzip") ? PushMode.FullGzip : PushMode.Full;

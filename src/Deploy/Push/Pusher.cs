@@ -265,10 +265,13 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         var sha = applied.Ok ? FirstWord(await ExecChecked(node, NodeScripts.Sha256(decoded), "hash the rebuilt archive", ct)) : "";
         if (sha != archive.Sha256)
         {
-            await node.ExecAsync(NodeScripts.Remove(part, decoded), ct);
+            // A vzpatch that could not run (not 4/5/6: bad delta, unsupported, wrong source) is removed
+            // so the next push copies it again instead of failing the same way forever.
+            var dropVzpatch = vzpatch is not null && !applied.Ok && !PushPlanner.IsDeltaProblem(applied.ExitCode);
+            await node.ExecAsync(dropVzpatch ? NodeScripts.Remove(part, decoded, vzpatch!) : NodeScripts.Remove(part, decoded), ct);
             Note(run, applied.Ok
                 ? $"rebuilt archive had sha256 {Short(sha)}, expected {archive.Sha256[..12]}"
-                : $"{tool} failed on the node (exit {applied.ExitCode}): {LastLine(applied)}");
+                : $"{tool} failed on the node (exit {applied.ExitCode}): {LastLine(applied)}" + (dropVzpatch ? "; removed it there, the next delta push copies it again" : ""));
             return false;
         }
         await ExecChecked(node, NodeScripts.Move(decoded, final) + "; " + NodeScripts.Remove(part), "move the archive into place", ct);

@@ -353,6 +353,24 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
+    public async Task VzpatchThatCannotRunOnTheNodeIsRemovedAndTheNodeGetsAFullUpload()
+    {
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("deadvzpatch", images.Big);
+        var copy = $"{Sh.Path(node.Settings.Store)}/.vz/{vzpatch.FileName}";
+        // As if the copy were damaged on the node's disk after it was verified: the probe still lists it.
+        await OnNode(node, $"mkdir -p {Sh.Path(node.Settings.Store)}/.vz && printf '#!/bin/sh\\nexit 127\\n' > {copy} && chmod 755 {copy}");
+
+        var report = await Push(node, WithVzpatch(images.Big2, vzpatch));
+
+        var r = report.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(PushMode.FullZstd, r.Mode);
+        Assert.Contains(r.Notes, n => n.Contains("vzpatch failed on the node (exit 127)") && n.Contains("copies it again"));
+        Assert.Equal("", await OnNode(node, $"ls -A {Sh.Path(node.Settings.Store)}/.vz"));
+        Assert.Equal(ArchiveFile(images.Big2), await NodeCurrent(node));
+    }
+
+    [Fact]
     public async Task CorruptedVzpatchUploadIsNeverInstalledAndTheNodeGetsAFullUpload()
     {
         var (node, vzpatch) = await NodeWithoutXdelta3Holding("badvzpatch", images.Big);
