@@ -9,35 +9,117 @@ public class PushPlanTests
 {
     static readonly string Old = new('a', 64), New = new('b', 64);
 
-    static NodeProbe Node(string? current, params string[] tools) => new("/srv/vz/app", tools.ToHashSet(), current);
+    static readonly VzpatchBinary Vzpatch = new("/opt/vz/vzpatch", 2_185_832, "0123456789abcdef" + new string('0', 48));
+
+    static NodeProbe Node(string? current, params string[] tools) =>
+        new("/srv/vz/app", tools.ToHashSet(), current) { Platform = "Linux x86_64" };
 
     [Fact]
     public void DeltaIsTriedWhenTheNodeHasAVersionTheCacheHoldsAndXdelta3()
     {
-        Assert.Equal((true, null), PushPlanner.DeltaCandidate(Node(Old, "xdelta3"), New, deltaRequested: true, cacheHasCurrent: true));
+        Assert.Equal(new DeltaDecision(true, null, DeltaDecoder.Xdelta3, false),
+            PushPlanner.DeltaCandidate(Node(Old, "xdelta3"), New, deltaRequested: true, cacheHasCurrent: true, Vzpatch));
     }
 
     [Fact]
-    public void NoDeltaWithoutXdelta3OnTheNodeAndTheNoteSaysSo()
+    public void NoDeltaWithoutXdelta3OrVzpatchAndTheNoteSaysHowToGetVzpatch()
     {
-        var (tryDelta, note) = PushPlanner.DeltaCandidate(Node(Old, "zstd"), New, true, true);
-        Assert.False(tryDelta);
-        Assert.Contains("no xdelta3", note);
+        var d = PushPlanner.DeltaCandidate(Node(Old, "zstd"), New, true, true, vzpatch: null);
+        Assert.False(d.Try);
+        Assert.Contains("no xdelta3", d.Note);
+        Assert.Contains("--vzpatch", d.Note);
+        Assert.Contains("VZ_VZPATCH", d.Note);
+    }
+
+    [Fact]
+    public void NodeWithoutXdelta3GetsVzpatchCopiedOnceThenUsesTheCopyItHas()
+    {
+        var first = PushPlanner.DeltaCandidate(Node(Old, "gzip"), New, true, true, Vzpatch);
+        Assert.Equal((true, DeltaDecoder.Vzpatch, true), (first.Try, first.Decoder, first.InstallVzpatch));
+        Assert.Contains("copying vzpatch", first.Note);
+
+        var later = PushPlanner.DeltaCandidate(Node(Old, "gzip") with { Vzpatches = new HashSet<string> { "vzpatch-0123456789abcdef" } }, New, true, true, Vzpatch);
+        Assert.Equal(new DeltaDecision(true, null, DeltaDecoder.Vzpatch, false), later);
+    }
+
+    [Fact]
+    public void AnotherVzpatchBuildOnTheNodeIsNotReusedUnderItsName()
+    {
+        var node = Node(Old) with { Vzpatches = new HashSet<string> { "vzpatch-ffffffffffffffff" } };
+        Assert.True(PushPlanner.DeltaCandidate(node, New, true, true, Vzpatch).InstallVzpatch);
+    }
+
+    [Theory]
+    [InlineData("Linux aarch64")]
+    [InlineData("FreeBSD amd64")]
+    [InlineData(null)]
+    public void VzpatchGoesOnlyToLinuxX86_64Nodes(string? platform)
+    {
+        var d = PushPlanner.DeltaCandidate(Node(Old, "zstd") with { Platform = platform }, New, true, true, Vzpatch);
+        Assert.False(d.Try);
+        Assert.Contains("runs only on Linux x86_64", d.Note);
     }
 
     [Fact]
     public void NoDeltaWhenTheNodesVersionIsNotCached()
     {
-        var (tryDelta, note) = PushPlanner.DeltaCandidate(Node(Old, "xdelta3"), New, true, cacheHasCurrent: false);
-        Assert.False(tryDelta);
-        Assert.Contains("not in the local cache", note);
+        var d = PushPlanner.DeltaCandidate(Node(Old, "xdelta3"), New, true, cacheHasCurrent: false);
+        Assert.False(d.Try);
+        Assert.Contains("not in the local cache", d.Note);
     }
 
     [Theory]
     [InlineData(null, false)]
     [InlineData("new", true)]
     public void NoDeltaForANewNodeOrWithoutDeltaRequested(string? current, bool requested) =>
-        Assert.Equal((false, null), PushPlanner.DeltaCandidate(Node(current is null ? null : New, "xdelta3"), New, requested, true));
+        Assert.Equal(DeltaDecision.No(null), PushPlanner.DeltaCandidate(Node(current is null ? null : New), New, requested, true, Vzpatch));
+
+    [Theory]
+    [InlineData(100_000L, 0L, PushMode.Delta)]
+    [InlineData(100_000L, 2_185_832L, PushMode.Delta)]
+    [InlineData(100_000L, 3_000_000L, PushMode.FullGzip)]
+    public void TheVzpatchCopyCountsAgainstTheDelta(long delta, long vzpatch, PushMode expected) =>
+        Assert.Equal(expected, PushPlanner.Choose(delta, 3_000_000, PushMode.FullGzip, vzpatch));
+
+    [Theory]
+    [InlineData(4, true)]
+    [InlineData(5, true)]
+    [InlineData(6, true)]
+    [InlineData(3, false)]
+    [InlineData(126, false)]
+    [InlineData(127, false)]
+    [InlineData(139, false)]
+    public void OnlyVzpatchExitsAboutTheDeltaKeepTheCopyOnTheNode(int exit, bool deltaProblem) =>
+        Assert.Equal(deltaProblem, PushPlanner.IsDeltaProblem(exit));
+
+    [Fact]
+    public void VzpatchIsFoundByOptionThenEnvironmentThenBesideVzbuild()
+    {
+        var dir = Directory.CreateTempSubdirectory("vz-deploy-vzpatch-").FullName;
+        try
+        {
+            string Bin(string name, string text)
+            {
+                var p = Path.Combine(dir, name);
+                File.WriteAllText(p, text);
+                return p;
+            }
+            var opt = Bin("opt", "a");
+            var env = Bin("env", "b");
+            Assert.Null(VzpatchBinary.Find(null, null, dir));
+            var beside = Bin("vzpatch", "c");
+            Assert.Equal(beside, VzpatchBinary.Find(null, "", dir)!.LocalPath);
+            Assert.Equal(env, VzpatchBinary.Find(null, env, dir)!.LocalPath);
+            var found = VzpatchBinary.Find(opt, env, dir)!;
+            Assert.Equal((opt, 1L, ImageArchive.Sha256Of(opt)), (found.LocalPath, found.Size, found.Sha256));
+            Assert.Equal("vzpatch-" + found.Sha256[..16], found.FileName);
+            Assert.Equal("VZ3027", Assert.Throws<VzException>(() => VzpatchBinary.Find(Path.Combine(dir, "missing"), null, dir)).Code);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Theory]
     [InlineData(500L, 1000L, PushMode.Delta)]
@@ -88,6 +170,31 @@ public class PushPlanTests
         Assert.True(p.Has("zstd"));
         Assert.False(p.Has("xdelta3"));
         Assert.Equal(Old, p.CurrentSha);
+    }
+
+    [Fact]
+    public void ProbeGivesThePlatformAndTheVzpatchCopiesButNotPartialOrOddNames()
+    {
+        var p = NodeProbe.Parse("dir=/root/.vz/images/app\nuname=Linux x86_64\nvzpatch=vzpatch-0123456789abcdef\n" +
+                                "vzpatch=vzpatch-0123456789abcdef.part\nvzpatch=vzpatch-*\nvzpatch=../../bin/sh\n");
+        Assert.Equal("Linux x86_64", p.Platform);
+        Assert.Equal(["vzpatch-0123456789abcdef"], p.Vzpatches);
+        Assert.Equal("/root/.vz/images/.vz", p.VzDir);
+    }
+
+    [Fact]
+    public void ProbeWithoutVzpatchHasNone()
+    {
+        var p = NodeProbe.Parse("dir=/x/app\nuname=Linux x86_64\ntool=gzip\n");
+        Assert.Empty(p.Vzpatches);
+        Assert.False(p.Has("xdelta3"));
+    }
+
+    [Fact]
+    public void VzpatchAppliesTheDeltaAsAOneShotCommandAndIsInstalledOnlyByRename()
+    {
+        Assert.Equal("/s/.vz/vzpatch-01 /s/a/o.tar /s/a/d '/s/a/n part'", NodeScripts.ApplyDeltaWithVzpatch("/s/.vz/vzpatch-01", "/s/a/o.tar", "/s/a/d", "/s/a/n part"));
+        Assert.Equal("chmod 755 /s/.vz/v.part && mv -f -- /s/.vz/v.part /s/.vz/v", NodeScripts.InstallVzpatch("/s/.vz/v.part", "/s/.vz/v"));
     }
 
     [Fact]

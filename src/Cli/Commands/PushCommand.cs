@@ -32,11 +32,12 @@ internal static class PushCommand
         var parallel = new Option<int>("--parallel") { Description = "nodes pushed at once", DefaultValueFactory = _ => 4 };
         var retries = new Option<int>("--retries") { Description = "reconnect-and-resume attempts per node after a broken link", DefaultValueFactory = _ => 2 };
         var cache = new Option<string?>("--cache") { Description = "local cache of pushed archives (default ~/.cache/vz/images, or $VZ_CACHE_DIR)" };
+        var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch binary copied to Linux x86_64 nodes without xdelta3 to apply deltas (default $VZ_VZPATCH, else the one beside vzbuild)" };
         var json = new Option<bool>("--json") { Description = "print the summary as JSON on stdout" };
 
         var cmd = new Command("push", "Upload an image to nodes over SSH (optionally as a delta), verify it, and podman load it.");
         cmd.Arguments.Add(archive);
-        foreach (var o in new Option[] { to, inventory, group, delta, acceptNew, knownHosts, identity, sshConfig, store, runtime, cgroupManager, remoteEnv, parallel, retries, cache, json })
+        foreach (var o in new Option[] { to, inventory, group, delta, acceptNew, knownHosts, identity, sshConfig, store, runtime, cgroupManager, remoteEnv, parallel, retries, cache, vzpatch, json })
             cmd.Options.Add(o);
 
         CommandAction.Set(cmd, async (parse, ct) =>
@@ -54,6 +55,8 @@ internal static class PushCommand
                     Parallel = parse.GetValue(parallel),
                     Retries = parse.GetValue(retries),
                     CacheDir = parse.GetValue(cache) ?? LocalImageCache.DefaultRoot,
+                    // Only deltas need it; a push without --delta never fails over a missing vzpatch.
+                    Vzpatch = parse.GetValue(delta) ? VzpatchBinary.Find(parse.GetValue(vzpatch)) : null,
                 },
                 defaults with
                 {

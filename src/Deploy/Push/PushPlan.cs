@@ -27,7 +27,16 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
 {
     public IReadOnlySet<string> Archives { get; init; } = new HashSet<string>();
 
+    /// <summary>`uname -sm`, e.g. "Linux x86_64" (null when the node did not say).</summary>
+    public string? Platform { get; init; }
+
+    /// <summary>File names of the vzpatch copies in STORE/.vz (installed verified and executable).</summary>
+    public IReadOnlySet<string> Vzpatches { get; init; } = new HashSet<string>();
+
     public bool Has(string tool) => Tools.Contains(tool);
+
+    /// <summary>STORE/.vz: vz's own files on the node, beside the per-image directories.</summary>
+    public string VzDir => Dir[..Math.Max(Dir.LastIndexOf('/'), 0)] + "/.vz";
 
     /// <summary>Parses the "key=value" lines printed by <see cref="NodeScripts.Probe"/>.</summary>
     public static NodeProbe Parse(string output)
@@ -35,6 +44,8 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
         string? dir = null, current = null;
         var tools = new HashSet<string>();
         var archives = new HashSet<string>();
+        var vzpatches = new HashSet<string>();
+        string? platform = null;
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var eq = line.IndexOf('=');
@@ -51,11 +62,15 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
                 case "archive" when IsArchiveFile(v):
                     archives.Add(v[7..^4]);
                     break;
+                case "uname": platform = v; break;
+                case "vzpatch" when VzpatchBinary.IsFileName(v):
+                    vzpatches.Add(v);
+                    break;
             }
         }
         if (dir is null || !dir.StartsWith('/'))
             throw new VzException("VZ3021", $"node probe printed no store directory: {output.Trim()}");
-        return new NodeProbe(dir, tools, current) { Archives = archives };
+        return new NodeProbe(dir, tools, current) { Archives = archives, Platform = platform, Vzpatches = vzpatches };
     }
 
     static bool IsArchiveFile(string v) => v.StartsWith("sha256-") && v.EndsWith(".tar") && v.Length == 7 + 64 + 4;
@@ -68,19 +83,31 @@ public static class PushPlanner
     public const long DecodeWindow = 16 * 1024 * 1024;
 
     /// <summary>
-    /// Whether a delta is worth computing for this node; when not, a note saying why (null when
-    /// the user did not ask for deltas or the node is new, which need no explanation).
+    /// Whether a delta is worth computing for this node, and what applies it there: xdelta3, or
+    /// vzpatch for a Linux x86_64 node without it (copied there first unless the probe found it).
+    /// The note says why not, or that vzpatch is used (none when the user did not ask for deltas or
+    /// the node is new, which need no explanation).
     /// </summary>
-    public static (bool Try, string? Note) DeltaCandidate(NodeProbe node, string newSha, bool deltaRequested, bool cacheHasCurrent)
+    public static DeltaDecision DeltaCandidate(NodeProbe node, string newSha, bool deltaRequested, bool cacheHasCurrent, VzpatchBinary? vzpatch = null)
     {
         if (!deltaRequested || node.CurrentSha is null || node.CurrentSha == newSha)
-            return (false, null);
-        if (!node.Has("xdelta3"))
-            return (false, "node has no xdelta3: full upload");
+            return DeltaDecision.No(null);
         if (!cacheHasCurrent)
-            return (false, $"node's version {node.CurrentSha[..12]} is not in the local cache: full upload");
-        return (true, null);
+            return DeltaDecision.No($"node's version {node.CurrentSha[..12]} is not in the local cache: full upload");
+        if (node.Has("xdelta3"))
+            return new DeltaDecision(true, null, DeltaDecoder.Xdelta3, false);
+        if (node.Platform != VzpatchBinary.Platform)
+            return DeltaDecision.No($"node has no xdelta3, and vzpatch runs only on {VzpatchBinary.Platform} (node: {node.Platform ?? "unknown"}): full upload");
+        if (vzpatch is null)
+            return DeltaDecision.No("node has no xdelta3 and no vzpatch was found beside vzbuild (use a published vzbuild, or --vzpatch PATH / VZ_VZPATCH): full upload");
+        var install = !node.Vzpatches.Contains(vzpatch.FileName);
+        return new DeltaDecision(true,
+            install ? $"node has no xdelta3: copying vzpatch ({PushSummary.Bytes(vzpatch.Size)}, once) to apply deltas" : null,
+            DeltaDecoder.Vzpatch, install);
     }
+
+    /// <summary>vzpatch exit codes about the delta itself (bad 4, unsupported 5, wrong source 6), not about vzpatch.</summary>
+    public static bool IsDeltaProblem(int vzpatchExit) => vzpatchExit is 4 or 5 or 6;
 
     /// <summary>The full upload's wire form: zstd when the node can decompress it, else gzip, else none.</summary>
     public static PushMode FullMode(NodeProbe node) =>
@@ -93,9 +120,12 @@ public static class PushPlanner
     /// </summary>
     public static bool NeedsFullSizeToDecide(long deltaSize, long archiveSize) => deltaSize * 20 > archiveSize;
 
-    /// <summary>A delta goes only when it is smaller than what the full upload would send.</summary>
-    public static PushMode Choose(long? deltaSize, long fullWireSize, PushMode fullMode) =>
-        deltaSize is { } d && d < fullWireSize ? PushMode.Delta : fullMode;
+    /// <summary>
+    /// A delta goes only when it is smaller than what the full upload would send; its cost includes
+    /// the vzpatch binary when that must be copied first.
+    /// </summary>
+    public static PushMode Choose(long? deltaSize, long fullWireSize, PushMode fullMode, long extraBytes = 0) =>
+        deltaSize is { } d && d + extraBytes < fullWireSize ? PushMode.Delta : fullMode;
 
     /// <summary>
     /// The encoder's source window: the whole old archive, rounded up to a power of two; a smaller
@@ -130,7 +160,8 @@ public static class NodeScripts
 
     public static string Probe(string store, string storeName) =>
         $"set -e; mkdir -p {Sh.Path(store)}/{Sh.Quote(storeName)}/.incoming; cd {Sh.Path(store)}/{Sh.Quote(storeName)}; " +
-        "echo \"dir=$(pwd)\"; " +
+        "echo \"dir=$(pwd)\"; echo \"uname=$(uname -sm)\"; " +
+        "for f in ../.vz/vzpatch-*; do if [ -f \"$f\" ] && [ -x \"$f\" ]; then echo \"vzpatch=${f##*/}\"; fi; done; " +
         "for t in sha256sum xdelta3 zstd gzip podman; do if command -v $t >/dev/null 2>&1; then echo tool=$t; fi; done; " +
         "c=$(readlink current 2>/dev/null || true); if [ -n \"$c\" ] && [ -f \"$c\" ]; then echo current=$c; fi; " +
         "for f in sha256-*.tar; do if [ -f \"$f\" ]; then echo archive=$f; fi; done";
@@ -148,6 +179,14 @@ public static class NodeScripts
     /// <summary>Rebuilds the archive from a delta with a 16 MiB source window (bounded memory on 512 MB nodes).</summary>
     public static string ApplyDelta(string oldArchive, string delta, string output) =>
         $"xdelta3 -d -f -B {PushPlanner.DecodeWindow} -s {Sh.Quote(oldArchive)} {Sh.Quote(delta)} {Sh.Quote(output)}";
+
+    /// <summary>The same with vzpatch (one-shot; bounded memory by design, see src/Vcdiff/README.md).</summary>
+    public static string ApplyDeltaWithVzpatch(string vzpatch, string oldArchive, string delta, string output) =>
+        $"{Sh.Quote(vzpatch)} {Sh.Quote(oldArchive)} {Sh.Quote(delta)} {Sh.Quote(output)}";
+
+    /// <summary>Makes a verified vzpatch upload executable and moves it to its versioned name.</summary>
+    public static string InstallVzpatch(string part, string final) =>
+        $"chmod 755 {Sh.Quote(part)} && mv -f -- {Sh.Quote(part)} {Sh.Quote(final)}";
 
     public static string Decompress(PushMode mode, string compressed, string output) => mode == PushMode.FullGzip
         ? $"gzip -d -c < {Sh.Quote(compressed)} > {Sh.Quote(output)}"

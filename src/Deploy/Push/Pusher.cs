@@ -16,6 +16,8 @@ public sealed record PushOptions(string ArchivePath)
     public int Retries { get; init; } = 2;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
     public string CacheDir { get; init; } = LocalImageCache.DefaultRoot;
+    /// <summary>Copied to Linux x86_64 nodes without xdelta3 to apply deltas; null: those get full uploads.</summary>
+    public VzpatchBinary? Vzpatch { get; init; }
 }
 
 /// <summary>
@@ -105,22 +107,28 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return PushMode.Kept;
         }
 
-        var (tryDelta, why) = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur));
-        if (why is not null)
-            Note(run, why);
+        var plan = PushPlanner.DeltaCandidate(probe, archive.Sha256, options.Delta, probe.CurrentSha is { } cur && cache.Has(cur), options.Vzpatch);
+        if (plan.Note is not null)
+            Note(run, plan.Note);
 
         var mode = fullMode;
-        if (tryDelta)
+        if (plan.Try)
         {
             reporter.Progress(target.Name, 0, 0, "computing delta");
             var delta = await payloads.DeltaAsync(probe.CurrentSha!, ct);
-            var fullSize = PushPlanner.NeedsFullSizeToDecide(delta.Size, archive.Size)
+            var extra = plan.InstallVzpatch ? options.Vzpatch!.Size : 0;
+            var fullSize = PushPlanner.NeedsFullSizeToDecide(delta.Size + extra, archive.Size)
                 ? (await FullPayload(payloads, fullMode, ct)).Size
                 : archive.Size;
-            mode = PushPlanner.Choose(delta.Size, fullSize, fullMode);
+            mode = PushPlanner.Choose(delta.Size, fullSize, fullMode, extra);
+            var decoder = plan.Decoder == DeltaDecoder.Vzpatch ? $"{probe.VzDir}/{options.Vzpatch!.FileName}" : null;
             if (mode != PushMode.Delta)
-                Note(run, $"delta ({PushSummary.Bytes(delta.Size)}) is not smaller than the full upload ({PushSummary.Bytes(fullSize)})");
-            else if (!await SendAndApplyAsync(node, run, probe, archive, delta, ct))
+                Note(run, extra > 0
+                    ? $"delta ({PushSummary.Bytes(delta.Size)}) plus vzpatch ({PushSummary.Bytes(extra)}) is not smaller than the full upload ({PushSummary.Bytes(fullSize)})"
+                    : $"delta ({PushSummary.Bytes(delta.Size)}) is not smaller than the full upload ({PushSummary.Bytes(fullSize)})");
+            else if (plan.InstallVzpatch && !await InstallVzpatchAsync(node, run, probe, options.Vzpatch!, ct))
+                mode = fullMode;
+            else if (!await SendAndApplyAsync(node, run, probe, archive, delta, ct, decoder))
             {
                 Note(run, "delta failed verification on the node: sent the full archive instead");
                 mode = fullMode;
@@ -159,10 +167,54 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
     };
 
     /// <summary>
-    /// Uploads a payload to NAME/.incoming (resuming a verified prefix), checks its sha256, rebuilds
-    /// the archive from it and checks that too, then moves it into place. False when a hash did not match.
+    /// Copies vzpatch to STORE/.vz/vzpatch-HEX16 the way payloads go: to a .part, sha256 checked on
+    /// the node, then made executable and renamed, so the probe only ever sees a verified binary.
+    /// False (with a note) when the upload arrived damaged: the caller sends a full upload instead.
     /// </summary>
-    async Task<bool> SendAndApplyAsync(INodeTransport node, NodeRun run, NodeProbe probe, ImageArchive archive, Payload payload, CancellationToken ct)
+    async Task<bool> InstallVzpatchAsync(INodeTransport node, NodeRun run, NodeProbe probe, VzpatchBinary vzpatch, CancellationToken ct)
+    {
+        var final = $"{probe.VzDir}/{vzpatch.FileName}";
+        // Per image store: two pushes of different images to one node never share a .part.
+        var part = $"{final}.{Path.GetFileName(probe.Dir)}.part";
+        await ExecChecked(node, $"mkdir -p {Sh.Quote(probe.VzDir)} && " + NodeScripts.Remove(part), "prepare the vzpatch upload", ct);
+        await UploadAsync(node, run, vzpatch.LocalPath, vzpatch.Size, part, 0, "upload vzpatch", ct);
+        var sha = FirstWord(await ExecChecked(node, NodeScripts.Sha256(part), "hash the vzpatch upload", ct));
+        if (sha != vzpatch.Sha256)
+        {
+            await node.ExecAsync(NodeScripts.Remove(part), ct);
+            Note(run, $"uploaded vzpatch had sha256 {Short(sha)}, expected {vzpatch.Sha256[..12]}: sent the full archive instead");
+            return false;
+        }
+        await ExecChecked(node, NodeScripts.InstallVzpatch(part, final), "install vzpatch", ct);
+        return true;
+    }
+
+    /// <summary>Uploads LOCAL from OFFSET to a node path, counting the bytes in the node's BytesSent.</summary>
+    async Task UploadAsync(INodeTransport node, NodeRun run, string localPath, long size, string remotePath, long offset, string status, CancellationToken ct)
+    {
+        long counted = 0, reported = -1, step = Math.Max(size / 100, 64 * 1024);
+        await using var src = File.OpenRead(localPath);
+        src.Seek(offset, SeekOrigin.Begin);
+        await node.UploadAsync(src, remotePath, offset, sent =>
+        {
+            Interlocked.Add(ref run.BytesSent, sent - counted);
+            counted = sent;
+            var done = offset + sent;
+            if (done - reported >= step || done == size)
+            {
+                reported = done;
+                reporter.Progress(run.Target.Name, done, size, status);
+            }
+        }, ct);
+    }
+
+    /// <summary>
+    /// Uploads a payload to NAME/.incoming (resuming a verified prefix), checks its sha256, rebuilds
+    /// the archive from it (a delta with xdelta3, or with vzpatch at <paramref name="vzpatch"/> when given)
+    /// and checks that too, then moves it into place. False when a hash did not match.
+    /// </summary>
+    async Task<bool> SendAndApplyAsync(INodeTransport node, NodeRun run, NodeProbe probe, ImageArchive archive, Payload payload, CancellationToken ct,
+        string? vzpatch = null)
     {
         var name = run.Target.Name;
         var inc = $"{probe.Dir}/.incoming";
@@ -184,23 +236,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             Note(run, $"resumed {PushSummary.ModeText(payload.Mode)} upload at {PushSummary.Bytes(offset)} of {PushSummary.Bytes(payload.Size)}");
         }
         if (offset < payload.Size)
-        {
-            var status = $"upload {PushSummary.ModeText(payload.Mode)}";
-            long counted = 0, reported = -1, step = Math.Max(payload.Size / 100, 64 * 1024);
-            await using var src = File.OpenRead(payload.LocalPath);
-            src.Seek(offset, SeekOrigin.Begin);
-            await node.UploadAsync(src, part, offset, sent =>
-            {
-                Interlocked.Add(ref run.BytesSent, sent - counted);
-                counted = sent;
-                var done = offset + sent;
-                if (done - reported >= step || done == payload.Size)
-                {
-                    reported = done;
-                    reporter.Progress(name, done, payload.Size, status);
-                }
-            }, ct);
-        }
+            await UploadAsync(node, run, payload.LocalPath, payload.Size, part, offset, $"upload {PushSummary.ModeText(payload.Mode)}", ct);
 
         reporter.Progress(name, 0, 0, "verify");
         var remoteSha = FirstWord(await ExecChecked(node, NodeScripts.Sha256(part), "hash the upload", ct));
@@ -219,18 +255,23 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return true;
         }
         var decoded = $"{inc}/{archive.Sha256}.decoded.part";
-        var apply = payload.Mode == PushMode.Delta
-            ? NodeScripts.ApplyDelta($"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha!)}", part, decoded)
-            : NodeScripts.Decompress(payload.Mode, part, decoded);
+        var baseArchive = $"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha ?? "")}";
+        var apply = payload.Mode != PushMode.Delta ? NodeScripts.Decompress(payload.Mode, part, decoded)
+            : vzpatch is null ? NodeScripts.ApplyDelta(baseArchive, part, decoded)
+            : NodeScripts.ApplyDeltaWithVzpatch(vzpatch, baseArchive, part, decoded);
+        var tool = payload.Mode != PushMode.Delta ? (payload.Mode == PushMode.FullGzip ? "gzip" : "zstd") : vzpatch is null ? "xdelta3" : "vzpatch";
         reporter.Progress(name, 0, 0, payload.Mode == PushMode.Delta ? "apply delta" : "decompress");
         var applied = await node.ExecAsync(apply, ct);
         var sha = applied.Ok ? FirstWord(await ExecChecked(node, NodeScripts.Sha256(decoded), "hash the rebuilt archive", ct)) : "";
         if (sha != archive.Sha256)
         {
-            await node.ExecAsync(NodeScripts.Remove(part, decoded), ct);
+            // A vzpatch that could not run (not 4/5/6: bad delta, unsupported, wrong source) is removed
+            // so the next push copies it again instead of failing the same way forever.
+            var dropVzpatch = vzpatch is not null && !applied.Ok && !PushPlanner.IsDeltaProblem(applied.ExitCode);
+            await node.ExecAsync(dropVzpatch ? NodeScripts.Remove(part, decoded, vzpatch!) : NodeScripts.Remove(part, decoded), ct);
             Note(run, applied.Ok
                 ? $"rebuilt archive had sha256 {Short(sha)}, expected {archive.Sha256[..12]}"
-                : $"{(payload.Mode == PushMode.Delta ? "xdelta3" : payload.Mode == PushMode.FullGzip ? "gzip" : "zstd")} failed on the node: {LastLine(applied)}");
+                : $"{tool} failed on the node (exit {applied.ExitCode}): {LastLine(applied)}" + (dropVzpatch ? "; removed it there, the next delta push copies it again" : ""));
             return false;
         }
         await ExecChecked(node, NodeScripts.Move(decoded, final) + "; " + NodeScripts.Remove(part), "move the archive into place", ct);

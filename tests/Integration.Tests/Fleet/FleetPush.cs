@@ -20,8 +20,10 @@ public sealed record PushRun(ProcessResult Process, IReadOnlyList<PushedNode> No
 /// <summary>
 /// Runs the built vzbuild push against harness nodes with the harness's key and known_hosts
 /// (VZ_SSH_IDENTITY, VZ_KNOWN_HOSTS), no ssh config, and a master cache of the test's own.
+/// vzbuild runs from the test binaries, where no vzpatch lies beside it: nodes without xdelta3
+/// get vzpatch only when <paramref name="vzpatch"/> is given (VZ_VZPATCH).
 /// </summary>
-public sealed class PushCli(string cacheDir, string? knownHosts = null)
+public sealed class PushCli(string cacheDir, string? knownHosts = null, string? vzpatch = null)
 {
     static string Dll => Path.Combine(AppContext.BaseDirectory, "vzbuild.dll");
 
@@ -33,6 +35,7 @@ public sealed class PushCli(string cacheDir, string? knownHosts = null)
         ["VZ_SSH_IDENTITY"] = VzNode.SshKeyPath,
         ["VZ_SSH_CONFIG"] = "/dev/null",
         ["VZ_CACHE_DIR"] = cacheDir,
+        ["VZ_VZPATCH"] = vzpatch ?? "",
     };
 
     public async Task<PushRun> PushAsync(BuiltImage image, IEnumerable<TestNode> nodes, params string[] extra)

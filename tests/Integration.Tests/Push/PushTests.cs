@@ -276,7 +276,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
-    public async Task NodeWithoutXdelta3ZstdOrGzipGetsPlainFullUploadsWithNotes()
+    public async Task NodeWithoutXdelta3ZstdOrGzipAndNoVzpatchGetsPlainFullUploadsWithNotes()
     {
         var node = new SshdNode("bare", hideTools: ["xdelta3", "zstd", "gzip"]);
         nodes.Add(node);
@@ -290,8 +290,101 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
         var second = await Push(node, Options(images.V2, delta: true));
         Assert.True(second.Nodes[0].Ok, second.Nodes[0].Error);
         Assert.Equal(PushMode.Full, second.Nodes[0].Mode);
-        Assert.Contains(second.Nodes[0].Notes, n => n.Contains("no xdelta3"));
+        Assert.Contains(second.Nodes[0].Notes, n => n.Contains("no xdelta3") && n.Contains("VZ_VZPATCH"));
         Assert.Equal(ArchiveFile(images.V2), await NodeCurrent(node));
+    }
+
+    PushOptions WithVzpatch(string archive, VzpatchBinary vzpatch) => Options(archive, delta: true) with { Vzpatch = vzpatch };
+
+    /// <summary>A node whose PATH lacks xdelta3, holding a first version pushed with vzpatch available.</summary>
+    async Task<(SshdNode Node, VzpatchBinary Vzpatch)> NodeWithoutXdelta3Holding(string name, string archive)
+    {
+        var vzpatch = VzpatchBinary.Of(await PublishedVzpatch.PathAsync());
+        var node = new SshdNode(name, hideTools: ["xdelta3"]);
+        nodes.Add(node);
+        var first = await Push(node, WithVzpatch(archive, vzpatch));
+        Assert.True(first.Nodes[0].Ok, first.Nodes[0].Error);
+        return (node, vzpatch);
+    }
+
+    [Fact]
+    public async Task NodeWithoutXdelta3GetsVzpatchOnceAndDeltasAppliedByIt()
+    {
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("noxdelta", images.Big);
+
+        var second = await Push(node, WithVzpatch(images.Big2, vzpatch));
+
+        var r = second.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(PushMode.Delta, r.Mode);
+        Assert.Contains(r.Notes, n => n.Contains("copying vzpatch"));
+        // The delta is a few KB; the rest is the vzpatch binary, sent once.
+        Assert.InRange(r.BytesSent, vzpatch.Size, vzpatch.Size + 64 * 1024);
+        Assert.Equal(ArchiveFile(images.Big2), await NodeCurrent(node));
+        Assert.StartsWith(ImageArchive.Sha256Of(images.Big2), await OnNode(node, $"sha256sum < {NodeDir(node)}/{ArchiveFile(images.Big2)}"));
+        var vzDir = $"{Sh.Path(node.Settings.Store)}/.vz";
+        Assert.Equal(vzpatch.FileName, await OnNode(node, $"ls -A {vzDir}"));
+        Assert.StartsWith(vzpatch.Sha256, await OnNode(node, $"test -x {vzDir}/{vzpatch.FileName} && sha256sum < {vzDir}/{vzpatch.FileName}"));
+
+        // Back to Big (kept on the node), drop Big2 there: Big2 again goes as a delta with the copy already there.
+        Assert.Equal(PushMode.Kept, (await Push(node, WithVzpatch(images.Big, vzpatch))).Nodes[0].Mode);
+        await OnNode(node, $"rm -f {NodeDir(node)}/{ArchiveFile(images.Big2)}");
+        var third = await Push(node, WithVzpatch(images.Big2, vzpatch));
+        Assert.True(third.Nodes[0].Ok, third.Nodes[0].Error);
+        Assert.Equal(PushMode.Delta, third.Nodes[0].Mode);
+        Assert.True(third.Nodes[0].BytesSent < 64 * 1024, $"second vzpatch delta sent {third.Nodes[0].BytesSent} B");
+        Assert.DoesNotContain(third.Nodes[0].Notes, n => n.Contains("vzpatch"));
+        Assert.Equal(ArchiveFile(images.Big2), await NodeCurrent(node));
+    }
+
+    [Fact]
+    public async Task DeltaPlusVzpatchLargerThanTheFullUploadSendsTheFullUploadWithANote()
+    {
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("smallvzpatch", images.V1);
+
+        var report = await Push(node, WithVzpatch(images.V2, vzpatch));
+
+        var r = report.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(PushMode.FullZstd, r.Mode);
+        Assert.True(r.BytesSent < vzpatch.Size, $"full upload of {r.BytesSent} B should be under vzpatch's {vzpatch.Size} B");
+        Assert.Contains(r.Notes, n => n.Contains("plus vzpatch") && n.Contains("not smaller"));
+        Assert.Equal(ArchiveFile(images.V2), await NodeCurrent(node));
+    }
+
+    [Fact]
+    public async Task VzpatchThatCannotRunOnTheNodeIsRemovedAndTheNodeGetsAFullUpload()
+    {
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("deadvzpatch", images.Big);
+        var copy = $"{Sh.Path(node.Settings.Store)}/.vz/{vzpatch.FileName}";
+        // As if the copy were damaged on the node's disk after it was verified: the probe still lists it.
+        await OnNode(node, $"mkdir -p {Sh.Path(node.Settings.Store)}/.vz && printf '#!/bin/sh\\nexit 127\\n' > {copy} && chmod 755 {copy}");
+
+        var report = await Push(node, WithVzpatch(images.Big2, vzpatch));
+
+        var r = report.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(PushMode.FullZstd, r.Mode);
+        Assert.Contains(r.Notes, n => n.Contains("vzpatch failed on the node (exit 127)") && n.Contains("copies it again"));
+        Assert.Equal("", await OnNode(node, $"ls -A {Sh.Path(node.Settings.Store)}/.vz"));
+        Assert.Equal(ArchiveFile(images.Big2), await NodeCurrent(node));
+    }
+
+    [Fact]
+    public async Task CorruptedVzpatchUploadIsNeverInstalledAndTheNodeGetsAFullUpload()
+    {
+        var (node, vzpatch) = await NodeWithoutXdelta3Holding("badvzpatch", images.Big);
+        var corrupting = new CorruptingConnector(new SshConnector(Ssh(node)), path => path.Contains("/.vz/vzpatch-"));
+
+        var report = await Push(node, WithVzpatch(images.Big2, vzpatch), connector: corrupting);
+
+        var r = report.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(1, corrupting.Corrupted);
+        Assert.Equal(PushMode.FullZstd, r.Mode);
+        Assert.Contains(r.Notes, n => n.Contains("uploaded vzpatch had sha256"));
+        Assert.Equal("", await OnNode(node, $"ls -A {Sh.Path(node.Settings.Store)}/.vz"));
+        Assert.Equal(ArchiveFile(images.Big2), await NodeCurrent(node));
     }
 
     [Fact]

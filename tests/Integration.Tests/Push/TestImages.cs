@@ -12,6 +12,8 @@ public sealed class TestImages : IDisposable
     public string V1 { get; }
     public string V2 { get; }
     public string Big { get; }
+    /// <summary>Big with one small file changed: a delta far smaller than vzpatch, and full uploads far bigger.</summary>
+    public string Big2 { get; }
     readonly List<string> names = [];
 
     public string ContainersConf => Path.Combine(Dir, "containers.conf");
@@ -37,6 +39,8 @@ public sealed class TestImages : IDisposable
         random.NextBytes(big);
         File.WriteAllBytes(Path.Combine(rootfs, "big.bin"), big);
         Big = Save(rootfs, "big");
+        File.WriteAllText(Path.Combine(rootfs, "version"), "big2\n");
+        Big2 = Save(rootfs, "big2");
         // The node must get the image from the push, not from the podman that built it.
         foreach (var n in names)
             Podman("rmi", "-f", n);
