@@ -1,4 +1,5 @@
 using System.Text;
+using Vz.Trace.Closure;
 
 namespace Vz.Trace.Strace;
 
@@ -77,11 +78,11 @@ public static class Tracer
             if (!Directory.Exists(options.Root))
                 throw new VzException("VZ1014", $"{options.Root}: root is not a directory");
             // -y shows kernel-resolved paths, so the root must be spelled the same way.
-            root = RealPath(Path.GetFullPath(options.Root, cwd));
+            root = new RootFs("/").Resolve(Path.GetFullPath(options.Root, cwd)).Path;
             tools = HostTools.Find(options.HostNetwork);
             if (!options.HostNetwork && tools.Ip is null)
                 reporter.Warn("ip (iproute2) is not installed: the traced program's network namespace has loopback down");
-            if (FindInRoot(root, options.Command[0], EnvironmentOf(options.Environment).GetValueOrDefault("PATH")) is null)
+            if (FindInRoot(new RootFs(root), options.Command[0], EnvironmentOf(options.Environment).GetValueOrDefault("PATH")) is null)
                 throw new VzException("VZ1011", $"{options.Command[0]}: command not found in {root}");
         }
         else
@@ -172,51 +173,12 @@ public static class Tracer
         }
     }
 
-    /// <summary>The command as chroot's execvp would find it inside root, as a host path; null when absent.</summary>
-    static string? FindInRoot(string root, string name, string? path)
+    /// <summary>The command as chroot's execvp would find it inside the root; null when absent.</summary>
+    static string? FindInRoot(RootFs fs, string name, string? path)
     {
         // chroot's execvp searches the PATH the program is given (the image's), else the host's.
         var dirs = name.Contains('/') ? [""]
             : ((path ?? Environment.GetEnvironmentVariable("PATH"))?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? DefaultPath);
-        foreach (var dir in dirs)
-        {
-            var inside = AccessTracker.Normalize(dir.Length == 0 ? name : dir + "/" + name, "/");
-            var host = root.TrimEnd('/') + inside;
-            // A link may be absolute inside the root, so existence of the link itself is enough.
-            if (File.Exists(host) || new FileInfo(host).LinkTarget is not null)
-                return host;
-        }
-        return null;
-    }
-
-    /// <summary>Resolves every symlink in an absolute path, as realpath(3) does.</summary>
-    internal static string RealPath(string path)
-    {
-        var todo = new Queue<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
-        var result = "/";
-        for (var hops = 0; todo.Count > 0;)
-        {
-            var part = todo.Dequeue();
-            if (part == ".")
-                continue;
-            if (part == "..")
-            {
-                result = Path.GetDirectoryName(result) ?? "/";
-                continue;
-            }
-            var next = result == "/" ? "/" + part : result + "/" + part;
-            if (new FileInfo(next).LinkTarget is { } target)
-            {
-                if (++hops > 40)
-                    throw new VzException("VZ1014", $"{path}: too many symlinks");
-                var rest = todo.ToArray();
-                todo = new Queue<string>(target.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest));
-                if (target.StartsWith('/'))
-                    result = "/";
-                continue;
-            }
-            result = next;
-        }
-        return result;
+        return fs.Which(name, dirs);
     }
 }
