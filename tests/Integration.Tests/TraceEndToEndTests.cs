@@ -62,6 +62,16 @@ public sealed class TraceEndToEndTests : IDisposable
         Assert.False(File.Exists(Path.Combine(dir, "spec")));
     }
 
+    [Theory]
+    [InlineData("/dev/stdout")]
+    [InlineData("/proc/self/fd/1")]
+    public async Task SpecToStdoutIsWrittenIntoThePipe(string output)
+    {
+        var r = await Vzbuild(dir, null, "trace", "-o", output, "--", "sh", "-c", "cat /etc/hostname >/dev/null");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("/etc/hostname", SpecFormat.Parse(new StringReader(r.StdOut), output).Paths);
+    }
+
     [Fact]
     public async Task UnwritableOutputFailsBeforeTheCommandRuns()
     {

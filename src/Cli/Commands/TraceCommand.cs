@@ -38,11 +38,10 @@ internal static class TraceCommand
             var reporter = CommandAction.Reporter;
 
             // Fail before a long trace, not after it.
-            if (!Path.GetFullPath(specPath).StartsWith("/dev/", StringComparison.Ordinal))
-            {
-                Tracer.EnsureWritable(specPath + ".tmp", "spec");
-                File.Delete(specPath + ".tmp");
-            }
+            var staging = SpecFormat.StagingPath(specPath);
+            Tracer.EnsureWritable(staging, "spec");
+            if (staging != Path.GetFullPath(specPath))
+                File.Delete(staging);
 
             var run = await Tracer.RunAsync(options, reporter, ct);
             var (paths, skipped) = TraceSpec.Writable(run.Result);

@@ -139,17 +139,12 @@ public static class SpecFormat
     public static void Save(Spec spec, string path)
     {
         var full = Path.GetFullPath(path);
-        var tmp = full + ".tmp";
+        var staging = StagingPath(full);
         try
         {
-            if (IsSpecial(full))
-            {
-                // A device or FIFO (-o /dev/stdout): write into it; a rename would replace the node.
-                File.WriteAllText(full, ToText(spec), new UTF8Encoding(false));
-                return;
-            }
-            File.WriteAllText(tmp, ToText(spec), new UTF8Encoding(false));
-            File.Move(tmp, full, overwrite: true);
+            File.WriteAllText(staging, ToText(spec), new UTF8Encoding(false));
+            if (staging != full)
+                File.Move(staging, full, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -157,9 +152,16 @@ public static class SpecFormat
         }
     }
 
-    // /dev/stdout, /dev/null, /proc/self/fd/N: device nodes and pipes, never replaced by a rename.
-    static bool IsSpecial(string path) =>
-        path.StartsWith("/dev/", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal);
+    /// <summary>
+    /// The file <see cref="Save"/> writes first: PATH.tmp, renamed over PATH afterwards; or PATH itself for
+    /// /dev/stdout, /dev/null, /proc/self/fd/N (device nodes and pipes, which a rename would replace).
+    /// </summary>
+    public static string StagingPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)
+            ? full : full + ".tmp";
+    }
 
     static IReadOnlyList<string> ParseCommand(string json, string fileName, int line)
     {
