@@ -39,5 +39,8 @@ public static class CommandAction
     }
 
     /// <summary>The reporter for this process: progress bars on a terminal, plain lines otherwise.</summary>
-    public static IReporter Reporter => TerminalReporter.Create();
+    public static IReporter Reporter => reporter.Value;
+
+    // One per process: a TerminalReporter counts the lines it drew, so a second one would redraw over them.
+    static readonly Lazy<IReporter> reporter = new(TerminalReporter.Create);
 }
