@@ -31,9 +31,7 @@ public sealed record TrackerOptions
 public static class AccessTracker
 {
     static readonly HashSet<string> ForkCalls = ["clone", "clone3", "fork", "vfork"];
-    static readonly HashSet<string> StatCalls =
-        ["stat", "stat64", "lstat", "lstat64", "newfstatat", "fstatat64", "statx",
-         "access", "faccessat", "faccessat2", "readlink", "readlinkat"];
+    static readonly HashSet<string> StatCalls = [.. Tracer.Names(Tracer.StatSyscalls)];
 
     /// <summary>The filesystem view a process has; threads (CLONE_FS) share one.</summary>
     sealed class FsView
@@ -182,18 +180,8 @@ public static class AccessTracker
     }
 
     /// <summary>A -y fd path (a host path: strace sees through its own root) to the process's view.</summary>
-    static string? Inside(string hostPath, FsView view)
-    {
-        if (!hostPath.StartsWith('/'))
-            return null;
-        if (view.HostRoot == "/")
-            return hostPath;
-        if (hostPath == view.HostRoot)
-            return "/";
-        return hostPath.StartsWith(view.HostRoot + "/", StringComparison.Ordinal)
-            ? hostPath[view.HostRoot.Length..]
-            : null;
-    }
+    static string? Inside(string hostPath, FsView view) =>
+        hostPath.StartsWith('/') ? Under(view.HostRoot, hostPath) : null;
 
     /// <summary>The path to report: in chroot mode only chrooted processes' paths under the root.</summary>
     static string? Report(string inside, FsView view, string? chrootRoot)
@@ -201,11 +189,17 @@ public static class AccessTracker
         var host = Join(view.HostRoot, inside);
         if (chrootRoot is null)
             return host;
-        if (!view.Chrooted)
-            return null;
-        if (host == chrootRoot)
+        return view.Chrooted ? Under(chrootRoot, host) : null;
+    }
+
+    /// <summary>An absolute path as seen from inside root; null when it lies outside.</summary>
+    static string? Under(string root, string path)
+    {
+        if (root == "/")
+            return path;
+        if (path == root)
             return "/";
-        return host.StartsWith(chrootRoot + "/", StringComparison.Ordinal) ? host[chrootRoot.Length..] : null;
+        return path.StartsWith(root + "/", StringComparison.Ordinal) ? path[root.Length..] : null;
     }
 
     static string Join(string root, string inside) =>
