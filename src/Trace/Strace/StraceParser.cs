@@ -14,13 +14,8 @@ namespace Vz.Trace.Strace;
 public static class StraceParser
 {
     /// <summary>The syscalls whose arguments the parser decodes; the rest are skipped.</summary>
-    public static IReadOnlySet<string> Syscalls { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "open", "openat", "openat2", "creat", "execve", "execveat", "chdir", "fchdir",
-        "clone", "clone3", "fork", "vfork", "chroot",
-        "stat", "stat64", "lstat", "lstat64", "newfstatat", "fstatat64", "statx",
-        "access", "faccessat", "faccessat2", "readlink", "readlinkat",
-    };
+    public static IReadOnlySet<string> Syscalls { get; } =
+        new HashSet<string>(Tracer.Names(Tracer.FileSyscalls + "," + Tracer.StatSyscalls), StringComparer.Ordinal);
 
     const string Unfinished = "<unfinished ...>";
     const string Detached = "<detached ...>";

@@ -42,6 +42,9 @@ public static class Tracer
     /// <summary>Added by --with-stat.</summary>
     public const string StatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx,?access,?faccessat,?faccessat2,?readlink,?readlinkat";
 
+    /// <summary>The syscall names in a strace -e trace= list, without the '?' markers.</summary>
+    internal static IEnumerable<string> Names(string syscalls) => syscalls.Split(',').Select(s => s.TrimStart('?'));
+
     static readonly string[] DefaultPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
     /// <summary>
