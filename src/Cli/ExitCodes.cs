@@ -20,6 +20,9 @@ public static class ExitCodes
     /// <summary>Interrupted by Ctrl-C.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>The exit code for trace/minify, from the traced program's exit code.</summary>
+    public static int ForTrace(int programExitCode) => programExitCode == 0 ? Ok : TracedCommandFailed;
+
     /// <summary>The exit code for a fleet operation, from how many nodes succeeded.</summary>
     public static int ForFleet(int succeeded, int failed) =>
         failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;

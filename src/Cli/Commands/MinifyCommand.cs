@@ -51,10 +51,9 @@ internal static class MinifyCommand
             reporter.Info($"wrote {result.SpecPath} ({result.Paths} paths), {result.BundleDir}/ and {result.ImagePath}");
             // Files of the unpacked source against the uncompressed image archive: the same measure on both sides.
             reporter.Info($"size: {Mb(result.SourceBytes)} of files in the source, {Mb(result.ImageBytes)} image ({(double)result.SourceBytes / Math.Max(1, result.ImageBytes):0.0}x smaller)");
-            if (result.ExitCode == 0)
-                return ExitCodes.Ok;
-            reporter.Warn($"{args[0]} exited with {result.ExitCode} while traced; the image holds what it used until then");
-            return ExitCodes.TracedCommandFailed;
+            if (result.ExitCode != 0)
+                reporter.Warn($"{args[0]} exited with {result.ExitCode} while traced; the image holds what it used until then");
+            return ExitCodes.ForTrace(result.ExitCode);
         });
         return cmd;
     }

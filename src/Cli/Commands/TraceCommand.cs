@@ -60,10 +60,9 @@ internal static class TraceCommand
             SpecFormat.Save(spec, specPath);
 
             reporter.Info($"wrote spec {specPath}: {spec.Paths.Count} paths ({paths.Count} traced, then closed over links, libraries and interpreters)");
-            if (run.ExitCode == 0)
-                return ExitCodes.Ok;
-            reporter.Warn($"{options.Command[0]} exited with {run.ExitCode}; the spec was written from what it did until then");
-            return ExitCodes.TracedCommandFailed;
+            if (run.ExitCode != 0)
+                reporter.Warn($"{options.Command[0]} exited with {run.ExitCode}; the spec was written from what it did until then");
+            return ExitCodes.ForTrace(run.ExitCode);
         });
         return cmd;
     }

@@ -14,6 +14,13 @@ public class ExitCodeTests
     public void FleetExitCodeFollowsHowManyNodesFailed(int ok, int failed, int expected) =>
         Assert.Equal(expected, ExitCodes.ForFleet(ok, failed));
 
+    [Theory]
+    [InlineData(0, ExitCodes.Ok)]
+    [InlineData(4, ExitCodes.TracedCommandFailed)]
+    [InlineData(-1, ExitCodes.TracedCommandFailed)]
+    public void TraceExitCodeFollowsTheTracedProgram(int program, int expected) =>
+        Assert.Equal(expected, ExitCodes.ForTrace(program));
+
     [Fact]
     public void ExitCodesAreDistinct()
     {
