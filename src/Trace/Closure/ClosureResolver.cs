@@ -8,8 +8,7 @@ public sealed record ClosureOptions
     /// <summary>The filesystem root the paths live in ("/" for the host, a rootfs for minify).</summary>
     public string Root { get; init; } = "/";
     /// <summary>PATH used to resolve <c>#!/usr/bin/env prog</c> shebangs, inside Root.</summary>
-    public IReadOnlyList<string> SearchPath { get; init; } =
-        ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+    public IReadOnlyList<string> SearchPath { get; init; } = RootFs.DefaultPath;
     /// <summary>Add the resolver/NSS set a container needs (nsswitch.conf, libnss_files, /etc/hosts...).</summary>
     public bool IncludeNss { get; init; } = true;
 }

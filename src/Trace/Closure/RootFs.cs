@@ -71,6 +71,10 @@ public sealed class RootFs
     /// <summary>The target text of a symlink (null if not a symlink).</summary>
     public string? ReadLink(string canonicalPath) => new FileInfo(HostPath(canonicalPath)).LinkTarget;
 
+    /// <summary>The PATH searched when none is given (the usual one of Debian and of OCI images).</summary>
+    public static IReadOnlyList<string> DefaultPath { get; } =
+        ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
     /// <summary>
     /// The first <c>DIR/name</c> that is an executable regular file (after links), as
     /// execvp(3) searches PATH; the path is returned as found, not canonical.

@@ -45,8 +45,6 @@ public static class Tracer
     /// <summary>The syscall names in a strace -e trace= list, without the '?' markers.</summary>
     internal static IEnumerable<string> Names(string syscalls) => syscalls.Split(',').Select(s => s.TrimStart('?'));
 
-    static readonly string[] DefaultPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
-
     /// <summary>
     /// strace's arguments. -f follows children, -qq drops attach and exit chatter, -y decodes
     /// fds to paths (strace 6 also shows each AT_FDCWD's cwd), -s 65535 keeps argv whole.
@@ -181,7 +179,7 @@ public static class Tracer
     {
         // chroot's execvp searches the PATH the program is given (the image's), else the host's.
         var dirs = name.Contains('/') ? [""]
-            : ((path ?? Environment.GetEnvironmentVariable("PATH"))?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? DefaultPath);
+            : ((path ?? Environment.GetEnvironmentVariable("PATH"))?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? RootFs.DefaultPath);
         return fs.Which(name, dirs);
     }
 }
