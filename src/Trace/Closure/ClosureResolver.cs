@@ -248,10 +248,10 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     IEnumerable<string> HwcapsVariants(Loaded lib, Loaded requester)
     {
         var dir = Path.GetDirectoryName(lib.FoundPath) ?? "/";
-        if (ResolveCached($"{dir}/glibc-hwcaps") is not { Ok: true } r || fs.Kind(r.Path) != EntryKind.Directory)
+        if (ResolveTo($"{dir}/glibc-hwcaps", EntryKind.Directory) is not { } hwcaps)
             yield break;
         var name = Path.GetFileName(lib.FoundPath);
-        foreach (var level in Directory.EnumerateDirectories(fs.HostPath(r.Path)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        foreach (var level in Directory.EnumerateDirectories(fs.HostPath(hwcaps)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
             if (Candidate($"{dir}/glibc-hwcaps/{level}/{name}", requester) is not null)
                 yield return $"{dir}/glibc-hwcaps/{level}/{name}";
     }
@@ -281,27 +281,26 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     {
         var origin = Path.GetDirectoryName(obj.FoundPath) ?? "/";
         return LibrarySearch.ExpandTokens(entry, origin, obj.Info,
-            dir => ResolveCached(dir) is { Ok: true } r && fs.Kind(r.Path) == EntryKind.Directory);
+            dir => ResolveTo(dir, EntryKind.Directory) is not null);
     }
 
     // ld.so skips a file of the wrong class or machine and keeps searching (dl-load.c open_verify).
     Loaded? Candidate(string path, Loaded requester)
     {
-        var r = ResolveCached(path);
-        if (!r.Ok || fs.Kind(r.Path) != EntryKind.File)
+        if (ResolveTo(path, EntryKind.File) is not { } canonical)
             return null;
-        if (Headers(r.Path) is not { } info || !requester.Info.Compatible(info))
+        if (Headers(canonical) is not { } info || !requester.Info.Compatible(info))
             return null;
-        return new Loaded(path, r.Path, info, requester);
+        return new Loaded(path, canonical, info, requester);
     }
 
     /// <summary>What `ldconfig -r ROOTFS` reads to write the cache such an image needs.</summary>
     void AddLoaderConf()
     {
         pending.Enqueue("/etc/ld.so.conf");
-        if (ResolveCached("/etc/ld.so.conf.d") is { Ok: true } d && fs.Kind(d.Path) == EntryKind.Directory)
-            foreach (var f in Directory.EnumerateFiles(fs.HostPath(d.Path), "*.conf").Order(StringComparer.Ordinal))
-                pending.Enqueue(d.Path + "/" + Path.GetFileName(f));
+        if (ResolveTo("/etc/ld.so.conf.d", EntryKind.Directory) is { } d)
+            foreach (var f in Directory.EnumerateFiles(fs.HostPath(d), "*.conf").Order(StringComparer.Ordinal))
+                pending.Enqueue(d + "/" + Path.GetFileName(f));
     }
 
     void AddNss()
@@ -330,10 +329,9 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
 
     IEnumerable<string> NssServices()
     {
-        var r = ResolveCached("/etc/nsswitch.conf");
-        if (!r.Ok || fs.Kind(r.Path) != EntryKind.File)
+        if (ResolveTo("/etc/nsswitch.conf", EntryKind.File) is not { } conf)
             yield break;
-        foreach (var raw in File.ReadLines(fs.HostPath(r.Path)))
+        foreach (var raw in File.ReadLines(fs.HostPath(conf)))
         {
             var line = raw.Split('#')[0];
             var colon = line.IndexOf(':');
@@ -359,6 +357,10 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
             resolutions[path] = r = fs.Resolve(path);
         return r;
     }
+
+    /// <summary>The canonical path when <paramref name="path"/> resolves to an entry of that kind; null otherwise.</summary>
+    string? ResolveTo(string path, EntryKind kind) =>
+        ResolveCached(path) is { Ok: true } r && fs.Kind(r.Path) == kind ? r.Path : null;
 
     ElfInfo? Headers(string canonical)
     {
