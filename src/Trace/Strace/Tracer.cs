@@ -69,6 +69,7 @@ public static class Tracer
         if (options.Command.Count == 0 || options.Command[0].Length == 0)
             throw new VzException("VZ1011", "no command to trace", "put the command after --: vzbuild trace -- CMD ARGS");
         var cwd = Path.GetFullPath(options.WorkingDirectory ?? Directory.GetCurrentDirectory());
+        var environment = EnvironmentOf(options.Environment);
         var strace = ProcessRunner.Which("strace")
             ?? throw new VzException("VZ1010", "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
 
@@ -83,7 +84,7 @@ public static class Tracer
             tools = HostTools.Find(options.HostNetwork);
             if (!options.HostNetwork && tools.Ip is null)
                 reporter.Warn("ip (iproute2) is not installed: the traced program's network namespace has loopback down");
-            if (FindInRoot(new RootFs(root), options.Command[0], EnvironmentOf(options.Environment).GetValueOrDefault("PATH")) is null)
+            if (FindInRoot(new RootFs(root), options.Command[0], environment.GetValueOrDefault("PATH")) is null)
                 throw new VzException("VZ1011", $"{options.Command[0]}: command not found in {root}");
         }
         else
@@ -105,7 +106,7 @@ public static class Tracer
                 {
                     PassThrough = true,
                     WorkingDirectory = cwd,
-                    Environment = EnvironmentOf(options.Environment),
+                    Environment = environment,
                 }, ct);
             if (!File.Exists(log) || new FileInfo(log).Length == 0)
                 throw new VzException("VZ1013", $"strace wrote no log (exit {run.ExitCode}); its message is above",
