@@ -80,7 +80,7 @@ public static class ImageSource
         {
             while (reader.GetNextEntry() is { } e)
             {
-                var parts = SecureJoin.Components(e.Name, archive);
+                var parts = ArchivePath.Components(e.Name, archive);
                 if (parts.Count == 0)
                     continue;
                 var dest = Path.Combine([into, .. parts]);
@@ -148,7 +148,7 @@ public static class ImageSource
 
     static string Inside(string dir, string rel, string archive)
     {
-        var path = Path.Combine([dir, .. SecureJoin.Components(rel, archive)]);
+        var path = Path.Combine([dir, .. ArchivePath.Components(rel, archive)]);
         if (!File.Exists(path))
             throw new VzException("VZ2312", $"{archive}: missing {rel}");
         return path;

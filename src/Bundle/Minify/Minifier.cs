@@ -124,13 +124,13 @@ public static class Minifier
     static void RefuseEscapes(MinifyRequest request)
     {
         foreach (var glob in request.Keep)
-            SecureJoin.Components(glob, "--keep");
+            ArchivePath.Components(glob, "--keep");
         foreach (var glob in request.Drop)
-            SecureJoin.Components(glob, "--drop");
+            ArchivePath.Components(glob, "--drop");
         foreach (var path in request.Rules?.Paths ?? [])
-            SecureJoin.Components(path, "--rules");
+            ArchivePath.Components(path, "--rules");
         foreach (var rule in request.Rules?.Rules ?? [])
-            SecureJoin.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
+            ArchivePath.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
     }
 
     /// <summary>'-' rules win over what the second closure added back.</summary>
