@@ -68,14 +68,15 @@ public static class Minifier
                     reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
             }
 
-            var closure = ClosureResolver.Resolve(traced, new ClosureOptions { Root = rootfs });
+            // The --rules file's listed paths are closed over with the traced ones: the second
+            // closure below runs only for globs, and a listed program needs its libraries too.
+            var closure = ClosureResolver.Resolve(traced.Concat(request.Rules?.Paths ?? []), new ClosureOptions { Root = rootfs });
             foreach (var w in closure.Warnings)
                 reporter.Warn(w);
             var rules = request.Keep.Select(g => new SpecRule(true, g, 0))
                 .Concat(request.Drop.Select(g => new SpecRule(false, g, 0)))
                 .Concat(request.Rules?.Rules ?? []);
-            var spec = TraceSpec.Build(closure.Paths.Concat(request.Rules?.Paths ?? []), request.Command, cwd)
-                with { Rules = rules.ToList() };
+            var spec = TraceSpec.Build(closure.Paths, request.Command, cwd) with { Rules = rules.ToList() };
             var specPath = Path.Combine(outDir, "spec");
             SpecFormat.Save(spec, specPath);
 
