@@ -188,9 +188,9 @@ public static class ImageSource
         return raw;
     }
 
-    public static long DirectorySize(string dir) =>
+    /// <summary>Bytes of regular files; symlinks carry ReparsePoint on Unix, so skipping that skips them (no readlink each).</summary>
+    static long DirectorySize(string dir) =>
         new DirectoryInfo(dir)
             .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true })
-            .Where(f => f.LinkTarget is null)
             .Sum(f => f.Length);
 }
