@@ -66,7 +66,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
         List<(string Path, TarEntry Entry)> deferredDirModes, List<string> skippedDevices)
     {
         var name = parts[^1];
-        var parentInside = "/" + string.Join('/', parts.Take(parts.Count - 1));
+        var parentInside = Inside(parts.SkipLast(1));
         if (name == OpaqueWhiteout)
         {
             if (RootPath.Resolve(root, parentInside).Final is { } dir)
@@ -84,8 +84,8 @@ public sealed class LayerApplier(string root, IReporter reporter)
             // ".wh.." would name the directory itself and ".wh..." its parent, maybe the root's.
             if (hidden is "" or "." or "..")
                 throw new VzException("VZ2301", $"{layerName}: {entry.Name}: whiteout names no entry");
-            if (RootPath.Resolve(root, parentInside).Final is { } dir)
-                Remove(Path.Combine(RootPath.OnHost(root, dir), hidden));
+            if (InExistingParent([.. parts.SkipLast(1), hidden]) is { } target)
+                Remove(target);
             return false;
         }
 
@@ -114,9 +114,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
                 break;
             case TarEntryType.HardLink:
                 var linkParts = ArchivePath.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
-                var existing = linkParts.Count == 0 ? null
-                    : RootPath.Resolve(root, "/" + string.Join('/', linkParts.Take(linkParts.Count - 1))).Final is { } linkDir
-                        ? Path.Combine(RootPath.OnHost(root, linkDir), linkParts[^1]) : null;
+                var existing = linkParts.Count == 0 ? null : InExistingParent(linkParts);
                 if (existing is null || !File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
                     throw new VzException("VZ2303", $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
                 Remove(hostPath);
@@ -143,6 +141,15 @@ public sealed class LayerApplier(string root, IReporter reporter)
             throw new VzException("VZ2304", $"{layerName}: not a valid tar layer: {e.Message}");
         }
     }
+
+    static string Inside(IEnumerable<string> parts) => "/" + string.Join('/', parts);
+
+    /// <summary>
+    /// The host path of <paramref name="parts"/>: its parent resolved inside the root with chroot
+    /// semantics, its last part as named (not followed); null when the parent does not exist.
+    /// </summary>
+    string? InExistingParent(IReadOnlyList<string> parts) =>
+        RootPath.Resolve(root, Inside(parts.SkipLast(1))).Final is { } dir ? Path.Combine(RootPath.OnHost(root, dir), parts[^1]) : null;
 
     /// <summary>
     /// The host path of a directory inside the root, symlinks followed with chroot semantics
