@@ -1,7 +1,8 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Vz.Bundle.Image;
 
 namespace Vz.Bundle.Minify;
 
@@ -80,7 +81,7 @@ public static class ImageSource
         {
             while (reader.GetNextEntry() is { } e)
             {
-                var parts = SecureJoin.Components(e.Name, archive);
+                var parts = ArchivePath.Components(e.Name, archive);
                 if (parts.Count == 0)
                     continue;
                 var dest = Path.Combine([into, .. parts]);
@@ -107,35 +108,43 @@ public static class ImageSource
         var ociIndex = Path.Combine(dir, "index.json");
         if (File.Exists(dockerManifest))
         {
-            var m = ParseJson(dockerManifest, archive).AsArray()[0]!;
-            var layers = m["Layers"]!.AsArray().Select(l => Inside(dir, l!.GetValue<string>(), archive)).ToList();
-            var config = ReadConfig(Inside(dir, m["Config"]!.GetValue<string>(), archive), archive);
-            return (layers, config);
+            var m = ParseJson<List<DockerManifestEntry>>(dockerManifest, archive).FirstOrDefault()
+                ?? throw new VzException("VZ2312", $"{archive}: manifest.json lists no image");
+            if (m.Config is null || m.Layers is null)
+                throw new VzException("VZ2312", $"{archive}: manifest.json: no Config or Layers");
+            return (m.Layers.Select(l => Inside(dir, l, archive)).ToList(), ReadConfig(Inside(dir, m.Config, archive), archive));
         }
         if (File.Exists(ociIndex))
         {
-            var index = ParseJson(ociIndex, archive);
-            var manifestDigest = index["manifests"]?.AsArray().FirstOrDefault()?["digest"]?.GetValue<string>()
-                ?? throw new VzException("VZ2312", $"{archive}: index.json lists no manifest");
-            var manifest = ParseJson(Blob(dir, manifestDigest, archive), archive);
-            if (manifest["manifests"] is JsonArray nested) // an index inside: take its first manifest
-                manifest = ParseJson(Blob(dir, nested[0]!["digest"]!.GetValue<string>(), archive), archive);
-            var layers = manifest["layers"]!.AsArray().Select(l => Blob(dir, l!["digest"]!.GetValue<string>(), archive)).ToList();
-            var config = ReadConfig(Blob(dir, manifest["config"]!["digest"]!.GetValue<string>(), archive), archive);
-            return (layers, config);
+            // https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md: index.json, then blobs by digest.
+            var manifestPath = Blob(dir, FirstManifest(ParseJson<ImageIndex>(ociIndex, archive), "index.json", archive), archive);
+            if (ParseJson<ImageIndex>(manifestPath, archive).Manifests is { Count: > 0 } nested) // an index inside: take its first manifest
+                manifestPath = Blob(dir, FirstManifest(new ImageIndex(nested), "nested index", archive), archive);
+            var manifest = ParseJson<ImageManifest>(manifestPath, archive);
+            if (manifest.Config is null || manifest.Layers is null)
+                throw new VzException("VZ2312", $"{archive}: manifest {Path.GetFileName(manifestPath)}: no config or layers");
+            return (manifest.Layers.Select(l => Blob(dir, l.Digest, archive)).ToList(), ReadConfig(Blob(dir, manifest.Config.Digest, archive), archive));
         }
         throw new VzException("VZ2311", $"{archive}: neither a docker-archive (manifest.json) nor an oci-archive (index.json)");
     }
 
+    static string FirstManifest(ImageIndex index, string what, string archive) =>
+        index.Manifests?.FirstOrDefault()?.Digest ?? throw new VzException("VZ2312", $"{archive}: {what} lists no manifest");
+
+    /// <summary>One image in a docker-archive's manifest.json (docker save's layout; no spec beyond moby's image/tarexport).</summary>
+    sealed record DockerManifestEntry(string? Config, IReadOnlyList<string>? Layers);
+
+    /// <summary>Only the run config of an image config; its other fields (architecture, rootfs) do not matter here.</summary>
+    sealed record RunConfigOnly([property: JsonPropertyName("config")] ImageRunConfig? Config);
+
     static SourceImageConfig ReadConfig(string path, string archive)
     {
-        var c = ParseJson(path, archive)["config"];
+        var c = ParseJson<RunConfigOnly>(path, archive).Config;
         if (c is null)
             return NoConfig;
-        static IReadOnlyList<string> List(JsonNode? n) => n is JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : [];
-        return new SourceImageConfig(List(c["Env"]), List(c["Entrypoint"]), List(c["Cmd"]),
-            c["WorkingDir"]?.GetValue<string>() is { Length: > 0 } wd ? wd : null,
-            c["User"]?.GetValue<string>() is { Length: > 0 } u ? u : null);
+        return new SourceImageConfig(c.Env ?? [], c.Entrypoint ?? [], c.Cmd ?? [],
+            c.WorkingDir is { Length: > 0 } wd ? wd : null,
+            c.User is { Length: > 0 } u ? u : null);
     }
 
     static string Blob(string dir, string digest, string archive)
@@ -148,17 +157,17 @@ public static class ImageSource
 
     static string Inside(string dir, string rel, string archive)
     {
-        var path = Path.Combine([dir, .. SecureJoin.Components(rel, archive)]);
+        var path = Path.Combine([dir, .. ArchivePath.Components(rel, archive)]);
         if (!File.Exists(path))
             throw new VzException("VZ2312", $"{archive}: missing {rel}");
         return path;
     }
 
-    static JsonNode ParseJson(string path, string archive)
+    static T ParseJson<T>(string path, string archive)
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllBytes(path)) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), OciJson.Options) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
@@ -179,9 +188,9 @@ public static class ImageSource
         return raw;
     }
 
-    public static long DirectorySize(string dir) =>
+    /// <summary>Bytes of regular files; symlinks carry ReparsePoint on Unix, so skipping that skips them (no readlink each).</summary>
+    static long DirectorySize(string dir) =>
         new DirectoryInfo(dir)
             .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true })
-            .Where(f => f.LinkTarget is null)
             .Sum(f => f.Length);
 }

@@ -37,53 +37,59 @@ public sealed class LayerApplier(string root, IReporter reporter)
         TarEntry? entry;
         while ((entry = Next(reader, layerName)) is not null)
         {
-            var parts = SecureJoin.Components(entry.Name, $"{layerName}: {entry.Name}");
+            var parts = ArchivePath.Components(entry.Name, $"{layerName}: {entry.Name}");
             if (parts.Count == 0)
                 continue; // "./" itself
             var rel = string.Join('/', parts);
-            var name = parts[^1];
-            var parentParts = parts.Take(parts.Count - 1).ToList();
-
-            if (name == OpaqueWhiteout)
-            {
-                var dir = SecureJoin.Resolve(root, parentParts);
-                var prefix = string.Join('/', parentParts);
-                if (Directory.Exists(dir))
-                    foreach (var child in Directory.EnumerateFileSystemEntries(dir))
-                    {
-                        var childRel = (prefix.Length > 0 ? prefix + "/" : "") + Path.GetFileName(child);
-                        if (!written.Contains(childRel))
-                            Remove(child);
-                    }
-                continue;
-            }
-            if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
-            {
-                var target = SecureJoin.ParentResolved(root, [.. parentParts, name[WhiteoutPrefix.Length..]]);
-                Remove(target);
-                continue;
-            }
-
             try
             {
-                ApplyEntry(entry, layerName, parts, rel, deferredDirModes, skippedDevices);
+                if (ApplyEntry(entry, layerName, parts, rel, written, deferredDirModes, skippedDevices))
+                    written.Add(rel);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new VzException("VZ2305", $"{layerName}: cannot apply {entry.Name}: {e.Message}");
             }
-            written.Add(rel);
+            catch (VzException e) when (e.Code == "VZ2004")
+            {
+                // RootPath's symlink-loop error names the scratch root; say which layer entry met it.
+                throw new VzException("VZ2302", $"{layerName}: {entry.Name}: {e.Message}");
+            }
         }
         deferredDirModes.Reverse();
         foreach (var (path, dirEntry) in deferredDirModes)
             SetMeta(path, dirEntry);
     }
 
-    void ApplyEntry(TarEntry entry, string layerName, IReadOnlyList<string> parts, string rel,
+    /// <summary>Applies one entry; false for whiteouts, which write nothing an opaque whiteout must spare.</summary>
+    bool ApplyEntry(TarEntry entry, string layerName, IReadOnlyList<string> parts, string rel, HashSet<string> written,
         List<(string Path, TarEntry Entry)> deferredDirModes, List<string> skippedDevices)
     {
-        var hostPath = SecureJoin.ParentResolved(root, parts);
-        EnsureParent(hostPath);
+        var name = parts[^1];
+        var parentInside = Inside(parts.SkipLast(1));
+        if (name == OpaqueWhiteout)
+        {
+            if (RootPath.Resolve(root, parentInside).Final is { } dir)
+                foreach (var child in Directory.EnumerateFileSystemEntries(RootPath.OnHost(root, dir)))
+                {
+                    var childRel = (parentInside == "/" ? "" : parentInside[1..] + "/") + Path.GetFileName(child);
+                    if (!written.Contains(childRel))
+                        Remove(child);
+                }
+            return false;
+        }
+        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            var hidden = name[WhiteoutPrefix.Length..];
+            // ".wh.." would name the directory itself and ".wh..." its parent, maybe the root's.
+            if (hidden is "" or "." or "..")
+                throw new VzException("VZ2301", $"{layerName}: {entry.Name}: whiteout names no entry");
+            if (InExistingParent([.. parts.SkipLast(1), hidden]) is { } target)
+                Remove(target);
+            return false;
+        }
+
+        var hostPath = Path.Combine(CreateParents(parentInside), name);
         switch (entry.EntryType)
         {
             case TarEntryType.Directory:
@@ -107,9 +113,9 @@ public sealed class LayerApplier(string root, IReporter reporter)
                 Posix.LChown(hostPath, (uint)entry.Uid, (uint)entry.Gid);
                 break;
             case TarEntryType.HardLink:
-                var linkParts = SecureJoin.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
-                var existing = SecureJoin.ParentResolved(root, linkParts);
-                if (!File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
+                var linkParts = ArchivePath.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
+                var existing = linkParts.Count == 0 ? null : InExistingParent(linkParts);
+                if (existing is null || !File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
                     throw new VzException("VZ2303", $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
                 Remove(hostPath);
                 Posix.HardLink(existing, hostPath);
@@ -121,6 +127,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
                 reporter.Warn($"{layerName}: skipped unsupported entry type {entry.EntryType} /{rel}");
                 break;
         }
+        return true;
     }
 
     static TarEntry? Next(TarReader reader, string layerName)
@@ -135,12 +142,29 @@ public sealed class LayerApplier(string root, IReporter reporter)
         }
     }
 
-    void EnsureParent(string hostPath)
+    static string Inside(IEnumerable<string> parts) => "/" + string.Join('/', parts);
+
+    /// <summary>
+    /// The host path of <paramref name="parts"/>: its parent resolved inside the root with chroot
+    /// semantics, its last part as named (not followed); null when the parent does not exist.
+    /// </summary>
+    string? InExistingParent(IReadOnlyList<string> parts) =>
+        RootPath.Resolve(root, Inside(parts.SkipLast(1))).Final is { } dir ? Path.Combine(RootPath.OnHost(root, dir), parts[^1]) : null;
+
+    /// <summary>
+    /// The host path of a directory inside the root, symlinks followed with chroot semantics
+    /// (<see cref="RootPath"/>), creating what is missing one part at a time. A non-directory in
+    /// the way makes CreateDirectory throw, which the caller reports per entry.
+    /// </summary>
+    string CreateParents(string insideDir)
     {
-        var parent = Path.GetDirectoryName(hostPath)!;
-        if (!parent.StartsWith(root, StringComparison.Ordinal))
-            throw new VzException("VZ2301", $"refusing to write outside the root: {hostPath}");
-        Directory.CreateDirectory(parent);
+        while (true)
+        {
+            var r = RootPath.Resolve(root, insideDir);
+            if (r.Final is not null)
+                return RootPath.OnHost(root, r.Final);
+            Directory.CreateDirectory(RootPath.OnHost(root, r.Missing!));
+        }
     }
 
     static bool IsRealDirectory(string path) =>

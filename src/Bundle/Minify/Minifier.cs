@@ -68,14 +68,15 @@ public static class Minifier
                     reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
             }
 
-            var closure = ClosureResolver.Resolve(traced, new ClosureOptions { Root = rootfs });
+            // The --rules file's listed paths are closed over with the traced ones: the second
+            // closure below runs only for globs, and a listed program needs its libraries too.
+            var closure = ClosureResolver.Resolve(traced.Concat(request.Rules?.Paths ?? []), new ClosureOptions { Root = rootfs });
             foreach (var w in closure.Warnings)
                 reporter.Warn(w);
             var rules = request.Keep.Select(g => new SpecRule(true, g, 0))
                 .Concat(request.Drop.Select(g => new SpecRule(false, g, 0)))
                 .Concat(request.Rules?.Rules ?? []);
-            var spec = TraceSpec.Build(closure.Paths.Concat(request.Rules?.Paths ?? []), request.Command, cwd)
-                with { Rules = rules.ToList() };
+            var spec = TraceSpec.Build(closure.Paths, request.Command, cwd) with { Rules = rules.ToList() };
             var specPath = Path.Combine(outDir, "spec");
             SpecFormat.Save(spec, specPath);
 
@@ -124,13 +125,13 @@ public static class Minifier
     static void RefuseEscapes(MinifyRequest request)
     {
         foreach (var glob in request.Keep)
-            SecureJoin.Components(glob, "--keep");
+            ArchivePath.Components(glob, "--keep");
         foreach (var glob in request.Drop)
-            SecureJoin.Components(glob, "--drop");
+            ArchivePath.Components(glob, "--drop");
         foreach (var path in request.Rules?.Paths ?? [])
-            SecureJoin.Components(path, "--rules");
+            ArchivePath.Components(path, "--rules");
         foreach (var rule in request.Rules?.Rules ?? [])
-            SecureJoin.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
+            ArchivePath.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
     }
 
     /// <summary>'-' rules win over what the second closure added back.</summary>

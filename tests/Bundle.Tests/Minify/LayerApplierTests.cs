@@ -111,6 +111,24 @@ public sealed class LayerApplierTests : IDisposable
     }
 
     [Fact]
+    public void WhiteoutsNamingTheDirectoryOrItsParentAreRefused()
+    {
+        Apply(Dir("etc/"), File("etc/a", "1"));
+        Assert.Equal("VZ2301", Assert.Throws<VzException>(() => Apply(File("etc/.wh...", ""))).Code);
+        Assert.Equal("VZ2301", Assert.Throws<VzException>(() => Apply(File(".wh..", ""))).Code);
+        Assert.True(System.IO.File.Exists(Path.Combine(root, "etc/a")));
+    }
+
+    [Fact]
+    public void ASymlinkLoopOnTheWayIsATypedError()
+    {
+        Apply(Link(TarEntryType.SymbolicLink, "loop", "loop"));
+        var e = Assert.Throws<VzException>(() => Apply(File("loop/x", "")));
+        Assert.Equal("VZ2302", e.Code);
+        Assert.Contains("loop/x", e.Message);
+    }
+
+    [Fact]
     public void GarbageIsATypedError()
     {
         var e = Assert.Throws<VzException>(() => new LayerApplier(root, reporter).Apply(new MemoryStream(new byte[1024].Select((_, i) => (byte)(i * 7)).ToArray()), "junk"));

@@ -95,4 +95,18 @@ public sealed class MinifyDebianTests(DebianFullImage full, ITestOutputHelper lo
         Assert.Equal(before, ScratchDir.Listing(full.BaseRootfs));
         Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(full.BaseRootfs, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ProgramsListedInARulesFileBringTheirLibraries()
+    {
+        // gpgv is in the base (apt needs it) but nothing traced here loads it or libgcrypt, and the
+        // rules file has no glob lines, so only closing over its listed paths brings the library.
+        var rules = dir.Write("rules", "/usr/bin/gpgv\n");
+        Minify(full.BaseRootfs, dir["out"], "--rules", rules, "--", "/bin/true");
+        var rootfs = dir["out/bundle/rootfs"];
+        Assert.True(File.Exists(rootfs + "/usr/bin/gpgv"), "the listed program is not in the bundle");
+        var libs = Directory.EnumerateFiles(rootfs, "libgcrypt.so.20*",
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint });
+        Assert.True(libs.Any(), "gpgv's libgcrypt is not in the bundle");
+    }
 }
