@@ -96,7 +96,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         if (probe.CurrentSha == archive.Sha256)
             return PushMode.Unchanged;
 
-        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
+        var final = probe.ArchivePath(archive.Sha256);
         var fullMode = PushPlanner.FullMode(probe);
         // Archives reach that name only after verification; hashing again guards against a damaged disk.
         if (probe.Archives.Contains(archive.Sha256) &&
@@ -240,7 +240,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return false;
         }
 
-        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
+        var final = probe.ArchivePath(archive.Sha256);
         if (payload.Mode == PushMode.Full)
         {
             // The payload is the archive itself and was just verified.
@@ -248,7 +248,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return true;
         }
         var decoded = $"{inc}/{archive.Sha256}.decoded.part";
-        var baseArchive = $"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha ?? "")}";
+        var baseArchive = probe.ArchivePath(payload.BaseSha ?? "");
         var apply = payload.Mode != PushMode.Delta ? NodeScripts.Decompress(payload.Mode, part, decoded)
             : vzpatch is null ? NodeScripts.ApplyDelta(baseArchive, part, decoded)
             : NodeScripts.ApplyDeltaWithVzpatch(vzpatch, baseArchive, part, decoded);
