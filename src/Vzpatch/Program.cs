@@ -1,11 +1,11 @@
 using Vz.Vcdiff;
 using Vz.Vzpatch;
 
-// vzpatch SOURCE DELTA OUTPUT: applies a VCDIFF delta (RFC 3284, as `xdelta3 -e -S none` writes
-// it) in bounded memory. A one-shot command, never a daemon. DELTA may be "-" for stdin.
+// vzpatch SOURCE DELTA OUTPUT: applies a VCDIFF delta (RFC 3284, as `xdelta3 -e` writes it, with
+// -S none or -S lzma) in bounded memory. A one-shot command, never a daemon. DELTA may be "-" for stdin.
 if (args is ["--version"])
 {
-    Console.WriteLine("vzpatch 1 (VCDIFF RFC 3284, xdelta3 VCD_ADLER32/VCD_APPHEADER, no secondary compression)");
+    Console.WriteLine("vzpatch 1 (VCDIFF RFC 3284, xdelta3 VCD_ADLER32/VCD_APPHEADER, lzma secondary compression)");
     return ExitCodes.Ok;
 }
 if (args.Length != 3 || args.Any(a => a.Length == 0 || (a.StartsWith('-') && a != "-")))

@@ -11,7 +11,7 @@ internal static class PushCommand
 {
     /// <summary>Everything push was asked to do, parsed from the command line.</summary>
     internal sealed record PushCommandOptions(
-        string Archive, IReadOnlyList<string> To, string? Inventory, string? Group, bool Json,
+        IReadOnlyList<string> To, string? Inventory, string? Group, bool Json,
         PushOptions Push, SshOptions Ssh, NodeSettings Node);
 
     public static Command Create()
@@ -43,20 +43,20 @@ internal static class PushCommand
         CommandAction.Set(cmd, async (parse, ct) =>
         {
             var defaults = new SshOptions();
+            var wantDelta = parse.GetValue(delta);
             var options = new PushCommandOptions(
-                parse.GetValue(archive)!,
                 parse.GetValue(to) ?? [],
                 parse.GetValue(inventory),
                 parse.GetValue(group),
                 parse.GetValue(json),
                 new PushOptions(parse.GetValue(archive)!)
                 {
-                    Delta = parse.GetValue(delta),
+                    Delta = wantDelta,
                     Parallel = parse.GetValue(parallel),
                     Retries = parse.GetValue(retries),
                     CacheDir = parse.GetValue(cache) ?? LocalImageCache.DefaultRoot,
                     // Only deltas need it; a push without --delta never fails over a missing vzpatch.
-                    Vzpatch = parse.GetValue(delta) ? VzpatchBinary.Find(parse.GetValue(vzpatch)) : null,
+                    Vzpatch = wantDelta ? VzpatchBinary.Find(parse.GetValue(vzpatch)) : null,
                 },
                 defaults with
                 {

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Vz.Bundle.Image;
 
 namespace Vz.Deploy.Push;
 
@@ -21,8 +22,10 @@ public sealed record ImageArchive(string Path, string Name, string Sha256, long 
     }
 
     /// <summary>
-    /// Reads the image name from index.json's first manifest annotation,
-    /// org.opencontainers.image.ref.name or io.containerd.image.name (image-spec annotations.md).
+    /// Reads the image name from index.json: the first manifest annotated io.containerd.image.name or
+    /// org.opencontainers.image.ref.name (image-spec annotations.md). Not <see cref="OciArchive.ReadIndex"/>:
+    /// podman save puts the full name in ref.name, which ReadIndex reads as a bare tag, and a pushed
+    /// name may carry a digest that <see cref="ImageReference.Parse"/> rejects.
     /// </summary>
     public static string ReadName(Stream tar, string source)
     {
@@ -33,14 +36,11 @@ public sealed record ImageArchive(string Path, string Name, string Sha256, long 
             {
                 if (entry.Name.TrimStart('.', '/') != "index.json" || entry.DataStream is null)
                     continue;
-                using var doc = JsonDocument.Parse(entry.DataStream);
-                if (doc.RootElement.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
-                    foreach (var m in manifests.EnumerateArray())
-                        if (m.TryGetProperty("annotations", out var ann) && ann.ValueKind == JsonValueKind.Object)
-                            foreach (var key in new[] { "io.containerd.image.name", "org.opencontainers.image.ref.name" })
-                                if (ann.TryGetProperty(key, out var v) && v.GetString() is { Length: > 0 } name)
-                                    return name;
-                throw new VzException("VZ3020", $"{source}: index.json names no image (no org.opencontainers.image.ref.name annotation)");
+                var index = JsonSerializer.Deserialize<ImageIndex>(entry.DataStream);
+                return (index?.Manifests ?? []).Select(m => m.Annotations).OfType<IReadOnlyDictionary<string, string>>()
+                    .SelectMany(a => new[] { a.GetValueOrDefault(Annotations.ContainerdImageName), a.GetValueOrDefault(Annotations.RefName) })
+                    .FirstOrDefault(n => n is { Length: > 0 })
+                    ?? throw new VzException("VZ3020", $"{source}: index.json names no image (no org.opencontainers.image.ref.name annotation)");
             }
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or JsonException or EndOfStreamException)

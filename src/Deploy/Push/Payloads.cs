@@ -46,8 +46,8 @@ public sealed class LocalImageCache(string root)
 public sealed record Payload(PushMode Mode, string LocalPath, long Size, string Sha256, string? BaseSha);
 
 /// <summary>
-/// Builds upload payloads once per push and shares them between nodes: the zstd-compressed full
-/// archive, and one xdelta3 delta per distinct node version.
+/// Builds upload payloads once per push and shares them between nodes: the full archive (zstd- or gzip-compressed)
+/// and one xdelta3 delta per distinct node version.
 /// </summary>
 public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, string workDir) : IDisposable
 {
@@ -59,38 +59,31 @@ public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, 
 
     readonly ConcurrentDictionary<string, Lazy<Task<Payload>>> built = new();
 
-    public Payload Plain { get; } = new(PushMode.Full, archive.Path, archive.Size, archive.Sha256, null);
-
-    public Task<Payload> CompressedAsync(CancellationToken ct) =>
-        built.GetOrAdd("zstd", _ => new Lazy<Task<Payload>>(() => Task.Run(() => Compress(ct), ct))).Value;
-
-    /// <summary>gzip for nodes without zstd; Optimal (zlib level 6) measured about 3.5:1 on image archives.</summary>
-    public Task<Payload> GzippedAsync(CancellationToken ct) =>
-        built.GetOrAdd("gzip", _ => new Lazy<Task<Payload>>(() => Task.Run(() => Gzip(ct), ct))).Value;
+    /// <summary>The full archive as a node with this full-upload mode takes it: zstd, gzip, or the archive itself.</summary>
+    public Task<Payload> FullAsync(PushMode mode, CancellationToken ct) => mode switch
+    {
+        PushMode.FullZstd => Once("zstd", () => Task.Run(() => Compress(mode, ".tar.zst", s => new CompressionStream(s, ZstdLevel), ct), ct)),
+        // gzip for nodes without zstd; Optimal (zlib level 6) measured about 3.5:1 on image archives.
+        PushMode.FullGzip => Once("gzip", () => Task.Run(() => Compress(mode, ".tar.gz", s => new GZipStream(s, CompressionLevel.Optimal), ct), ct)),
+        _ => Task.FromResult(new Payload(PushMode.Full, archive.Path, archive.Size, archive.Sha256, null)),
+    };
 
     public Task<Payload> DeltaAsync(string baseSha, CancellationToken ct) =>
-        built.GetOrAdd("delta-" + baseSha, _ => new Lazy<Task<Payload>>(() => EncodeDelta(baseSha, ct))).Value;
+        Once("delta-" + baseSha, () => EncodeDelta(baseSha, ct));
 
-    Payload Compress(CancellationToken ct)
+    /// <summary>Builds a payload the first time any node asks for it; later askers share the same task.</summary>
+    Task<Payload> Once(string key, Func<Task<Payload>> build) =>
+        built.GetOrAdd(key, _ => new Lazy<Task<Payload>>(build)).Value;
+
+    Payload Compress(PushMode mode, string extension, Func<Stream, Stream> compressor, CancellationToken ct)
     {
-        var dest = Path.Combine(workDir, archive.Sha256 + ".tar.zst");
+        var dest = Path.Combine(workDir, archive.Sha256 + extension);
         using (var input = File.OpenRead(archive.Path))
         using (var output = File.Create(dest))
-        using (var zstd = new CompressionStream(output, ZstdLevel))
-            input.CopyTo(zstd);
+        using (var compressed = compressor(output))
+            input.CopyTo(compressed);
         ct.ThrowIfCancellationRequested();
-        return Describe(PushMode.FullZstd, dest, null);
-    }
-
-    Payload Gzip(CancellationToken ct)
-    {
-        var dest = Path.Combine(workDir, archive.Sha256 + ".tar.gz");
-        using (var input = File.OpenRead(archive.Path))
-        using (var output = File.Create(dest))
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
-            input.CopyTo(gzip);
-        ct.ThrowIfCancellationRequested();
-        return Describe(PushMode.FullGzip, dest, null);
+        return Describe(mode, dest, null);
     }
 
     async Task<Payload> EncodeDelta(string baseSha, CancellationToken ct)

@@ -38,6 +38,9 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
     /// <summary>STORE/.vz: vz's own files on the node, beside the per-image directories.</summary>
     public string VzDir => Dir[..Math.Max(Dir.LastIndexOf('/'), 0)] + "/.vz";
 
+    /// <summary>Where the verified archive with this sha256 lies on the node.</summary>
+    public string ArchivePath(string sha) => $"{Dir}/{NodeScripts.ArchiveFile(sha)}";
+
     /// <summary>Parses the "key=value" lines printed by <see cref="NodeScripts.Probe"/>.</summary>
     public static NodeProbe Parse(string output)
     {

@@ -96,7 +96,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         if (probe.CurrentSha == archive.Sha256)
             return PushMode.Unchanged;
 
-        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
+        var final = probe.ArchivePath(archive.Sha256);
         var fullMode = PushPlanner.FullMode(probe);
         // Archives reach that name only after verification; hashing again guards against a damaged disk.
         if (probe.Archives.Contains(archive.Sha256) &&
@@ -118,7 +118,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             var delta = await payloads.DeltaAsync(probe.CurrentSha!, ct);
             var extra = plan.InstallVzpatch ? options.Vzpatch!.Size : 0;
             var fullSize = PushPlanner.NeedsFullSizeToDecide(delta.Size + extra, archive.Size)
-                ? (await FullPayload(payloads, fullMode, ct)).Size
+                ? (await payloads.FullAsync(fullMode, ct)).Size
                 : archive.Size;
             mode = PushPlanner.Choose(delta.Size, fullSize, fullMode, extra);
             var decoder = plan.Decoder == DeltaDecoder.Vzpatch ? $"{probe.VzDir}/{options.Vzpatch!.FileName}" : null;
@@ -139,7 +139,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             // Said only when a full upload goes, so a delta push does not mention it.
             if (fullMode != PushMode.FullZstd)
                 Note(run, fullMode == PushMode.FullGzip ? "node has no zstd: full upload goes gzip-compressed" : "node has no zstd or gzip: full upload goes uncompressed");
-            var full = await FullPayload(payloads, fullMode, ct);
+            var full = await payloads.FullAsync(fullMode, ct);
             // One fresh resend when the upload arrives corrupt; a second mismatch means a bad link or disk.
             if (!await SendAndApplyAsync(node, run, probe, archive, full, ct) &&
                 !await SendAndApplyAsync(node, run, probe, archive, full, ct))
@@ -158,13 +158,6 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             throw new VzException("VZ3024", $"podman load failed: {LastLine(load)}");
         await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
     }
-
-    static async Task<Payload> FullPayload(PayloadBuilder payloads, PushMode fullMode, CancellationToken ct) => fullMode switch
-    {
-        PushMode.FullZstd => await payloads.CompressedAsync(ct),
-        PushMode.FullGzip => await payloads.GzippedAsync(ct),
-        _ => payloads.Plain,
-    };
 
     /// <summary>
     /// Copies vzpatch to STORE/.vz/vzpatch-HEX16 the way payloads go: to a .part, sha256 checked on
@@ -247,7 +240,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return false;
         }
 
-        var final = $"{probe.Dir}/{NodeScripts.ArchiveFile(archive.Sha256)}";
+        var final = probe.ArchivePath(archive.Sha256);
         if (payload.Mode == PushMode.Full)
         {
             // The payload is the archive itself and was just verified.
@@ -255,7 +248,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             return true;
         }
         var decoded = $"{inc}/{archive.Sha256}.decoded.part";
-        var baseArchive = $"{probe.Dir}/{NodeScripts.ArchiveFile(payload.BaseSha ?? "")}";
+        var baseArchive = probe.ArchivePath(payload.BaseSha ?? "");
         var apply = payload.Mode != PushMode.Delta ? NodeScripts.Decompress(payload.Mode, part, decoded)
             : vzpatch is null ? NodeScripts.ApplyDelta(baseArchive, part, decoded)
             : NodeScripts.ApplyDeltaWithVzpatch(vzpatch, baseArchive, part, decoded);

@@ -261,7 +261,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
             vz_cgroup_manager=cgroupfs
             vz_env_CONTAINERS_CONF={a.ContainersConf}
             """);
-        var options = new PushCommand.PushCommandOptions(images.V1, [], inventory, "fleet", Json: true,
+        var options = new PushCommand.PushCommandOptions([], inventory, "fleet", Json: true,
             Options(images.V1) with { Parallel = 3 },
             Ssh(a) with { KnownHostsFile = knownHosts },
             new NodeSettings());
@@ -403,7 +403,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
                 IdentityFile {key}
             """);
         var asked = new List<string>();
-        var options = new PushCommand.PushCommandOptions(images.V1, ["vz-test-node"], null, null, Json: false,
+        var options = new PushCommand.PushCommandOptions(["vz-test-node"], null, null, Json: false,
             Options(images.V1),
             new SshOptions { ConfigFile = config, KnownHostsFile = node.KnownHosts, IdentityFiles = [], PassphrasePrompt = k => { asked.Add(k); return "s3cret"; } },
             node.Settings);
@@ -420,7 +420,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     {
         var node = NewNode();
         var dead = SshdNode.FreePort();
-        var options = new PushCommand.PushCommandOptions(images.V1, [$"127.0.0.1:{dead}", $"{Environment.UserName}@127.0.0.1:{dead}"],
+        var options = new PushCommand.PushCommandOptions([$"127.0.0.1:{dead}", $"{Environment.UserName}@127.0.0.1:{dead}"],
             null, null, Json: false, Options(images.V1), Ssh(node), node.Settings);
 
         Assert.Equal(5, await PushCommand.RunAsync(options, new CollectingReporter(), CancellationToken.None));
