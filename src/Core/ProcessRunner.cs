@@ -78,7 +78,7 @@ public static class ProcessRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new VzException("VZ0001", $"cannot run {spec.FileName}: {e.Message}");
+            throw new VzException(CoreErrors.CannotStart, $"cannot run {spec.FileName}: {e.Message}");
         }
 
         var stdout = new StringBuilder();
@@ -109,7 +109,7 @@ public static class ProcessRunner
         {
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-                throw new VzException("VZ0002", $"{spec.FileName} did not finish within {spec.Timeout}");
+                throw new VzException(CoreErrors.TimedOut, $"{spec.FileName} did not finish within {spec.Timeout}");
             throw;
         }
         await Task.WhenAll(outTask, errTask);

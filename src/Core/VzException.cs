@@ -8,12 +8,25 @@ namespace Vz;
 /// </summary>
 public class VzException : Exception
 {
+    public VzException(ErrorCode error, string message, string? hint = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Error = error;
+        Code = error.Id;
+        Hint = hint;
+    }
+
+    // Transitional: bare-string codes are being replaced by the per-library ErrorCode tables.
     public VzException(string code, string message, string? hint = null, Exception? inner = null)
         : base(message, inner)
     {
+        Error = new ErrorCode(code, "");
         Code = code;
         Hint = hint;
     }
+
+    /// <summary>The code with its meaning.</summary>
+    public ErrorCode Error { get; }
 
     /// <summary>Stable code such as VZ1001; listed in the README.</summary>
     public string Code { get; }
@@ -22,5 +35,5 @@ public class VzException : Exception
     public string? Hint { get; }
 
     /// <summary>Wraps this error with what was being done: "push to node-a: ...".</summary>
-    public VzException Context(string doing) => new(Code, $"{doing}: {Message}", Hint, this);
+    public VzException Context(string doing) => new(Error, $"{doing}: {Message}", Hint, this);
 }
