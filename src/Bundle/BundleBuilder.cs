@@ -1,6 +1,8 @@
 using Vz.Bundle.Fs;
 using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
+using Vz.Oci;
+using Vz.Oci.Tar;
 
 namespace Vz.Bundle;
 

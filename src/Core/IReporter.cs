@@ -3,7 +3,7 @@ namespace Vz;
 /// <summary>
 /// How libraries tell the user what is happening, without knowing whether a
 /// terminal is attached. The CLI draws progress bars on a terminal and prints
-/// plain lines when piped; tests collect the messages.
+/// plain lines when piped; tests collect the messages (tests/Support).
 /// </summary>
 public interface IReporter
 {
@@ -43,14 +43,4 @@ public sealed class PlainReporter(TextWriter output) : IReporter
             output.WriteLine($"{task}:{pct} {status}".TrimEnd());
         }
     }
-}
-
-/// <summary>Collects everything; for tests and for --json output.</summary>
-public sealed class CollectingReporter : IReporter
-{
-    readonly Lock gate = new();
-    public List<string> Lines { get; } = new();
-    public void Info(string message) { lock (gate) Lines.Add(message); }
-    public void Warn(string message) { lock (gate) Lines.Add($"warning: {message}"); }
-    public void Progress(string task, long done, long total, string? status = null) { }
 }

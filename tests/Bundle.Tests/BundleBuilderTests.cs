@@ -2,6 +2,8 @@ using System.Formats.Tar;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
+using Vz.Oci;
+using Vz.Oci.Tar;
 
 namespace Vz.Bundle.Tests;
 

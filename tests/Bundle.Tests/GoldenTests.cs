@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Image;
 using Vz.Bundle.Runtime;
-using Vz.Bundle.Tar;
-using VzTarEntry = Vz.Bundle.Tar.TarEntry;
+using Vz.Oci;
+using Vz.Oci.Tar;
+using VzTarEntry = Vz.Oci.Tar.TarEntry;
 
 namespace Vz.Bundle.Tests;
 
@@ -71,7 +72,7 @@ public class GoldenTests
     public void ImageOfTheCanonicalLayerMatchesTheCommittedManifest()
     {
         var entries = Entries();
-        var layer = new TarLayer(entries, Clamp, ImageBuilder.LayerDescriptor(entries, Clamp));
+        var layer = TarLayer.Of(entries, Clamp);
         var runtime = RuntimeConfigFactory.Create(new RuntimeOptions { Args = ["/usr/bin/tool"], Ports = ["8080"] });
         var image = ImageBuilder.Assemble(runtime, layer, new ImageOptions
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Runtime;
+using Vz.Oci;
 
 namespace Vz.Bundle.Tests;
 

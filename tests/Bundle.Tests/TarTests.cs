@@ -1,7 +1,8 @@
 using System.Formats.Tar;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Tar;
-using VzTarEntry = Vz.Bundle.Tar.TarEntry;
+using Vz.Oci.Tar;
+using VzTarEntry = Vz.Oci.Tar.TarEntry;
 
 namespace Vz.Bundle.Tests;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
+using Vz.Oci;
 
 namespace Vz.Bundle.Image;
 
@@ -16,17 +16,6 @@ public sealed record ImageOptions
     public string? Architecture { get; init; }
 }
 
-/// <summary>The single uncompressed layer: its entries (content read from the rootfs when written) and digest.</summary>
-public sealed record TarLayer(IReadOnlyList<TarEntry> Entries, long MTimeClamp, Descriptor Descriptor);
-
-/// <summary>A complete image, ready for a writer: every blob's bytes or recipe, and its descriptor.</summary>
-public sealed record BuiltImage(
-    ImageReference Reference,
-    TarLayer Layer,
-    ImageConfig Config, byte[] ConfigBytes, Descriptor ConfigDescriptor,
-    ImageManifest Manifest, byte[] ManifestBytes, Descriptor ManifestDescriptor,
-    ImageIndex Index, byte[] IndexBytes);
-
 /// <summary>Builds an OCI image from a runtime bundle. Reads the bundle; writes nothing.</summary>
 public static class ImageBuilder
 {
@@ -36,8 +25,7 @@ public static class ImageBuilder
         var runtime = RuntimeConfigJson.Load(Path.Combine(dir, BundleBuilder.ConfigFile));
         var rootfs = Path.Combine(dir, runtime.Root.Path);
         var entries = TreeScanner.Scan(rootfs);
-        var layer = new TarLayer(entries, options.Epoch, LayerDescriptor(entries, options.Epoch));
-        return Assemble(runtime, layer, options);
+        return Assemble(runtime, TarLayer.Of(entries, options.Epoch), options);
     }
 
     /// <summary>Everything after the layer is hashed: pure.</summary>
@@ -62,14 +50,6 @@ public static class ImageBuilder
         var index = new ImageIndex([indexEntry]);
         return new BuiltImage(options.Reference, layer, config, configBytes, configDesc,
             manifest, manifestBytes, manifestDesc, index, OciJson.Serialize(index));
-    }
-
-    /// <summary>Serializes the layer once to learn its digest and size; the writer streams it again and checks.</summary>
-    public static Descriptor LayerDescriptor(IReadOnlyList<TarEntry> entries, long mtimeClamp)
-    {
-        using var hash = new HashingStream();
-        TarStreamWriter.WriteAll(entries, hash, mtimeClamp);
-        return new Descriptor(MediaTypes.LayerTar, hash.Digest(), hash.Written);
     }
 
     public static string HostArchitecture() => RuntimeInformation.OSArchitecture switch
@@ -107,26 +87,5 @@ public static class ImageConfigConversion
             Rootfs = new ImageRootfs([diffId]),
             History = [new ImageHistory(created, "vzbuild bundle")],
         };
-    }
-}
-
-/// <summary>A write-only stream that hashes and counts what passes, and passes it on when given a stream.</summary>
-internal sealed class HashingStream(Stream? inner = null) : WriteOnlyStream(inner)
-{
-    readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-    public string Digest() => "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
-
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        sha.AppendData(buffer);
-        Inner?.Write(buffer);
-        Written += buffer.Length;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) sha.Dispose();
-        base.Dispose(disposing);
     }
 }

@@ -1,8 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Vz.Bundle.Image;
+using Vz.Oci;
 
 namespace Vz.Bundle.Minify;
 
@@ -24,7 +22,8 @@ public sealed record UnpackedSource(string RootfsDir, long SizeBytes, SourceImag
 /// <summary>
 /// Turns a minify source (a docker-archive or oci-archive as `podman save` writes,
 /// an image in local podman storage, or a rootfs directory) into a rootfs directory.
-/// Archives are unpacked layer by layer with <see cref="LayerApplier"/>.
+/// Archives have their outer tar extracted safely here, are read by <see cref="ImageLayout"/>
+/// (the one reader of image archives), and are unpacked layer by layer with <see cref="LayerApplier"/>.
 /// </summary>
 public static class ImageSource
 {
@@ -56,7 +55,8 @@ public static class ImageSource
         }
         var outer = Path.Combine(workDir, "source-archive");
         ExtractOuter(archive, outer);
-        var (layers, config) = ReadManifest(outer, archive);
+        var image = ImageLayout.Read(outer, archive);
+        var layers = image.LayerFiles;
         var applier = new LayerApplier(rootfs, reporter);
         var i = 0;
         foreach (var layer in layers)
@@ -68,7 +68,7 @@ public static class ImageSource
             applier.Apply(stream, $"{Path.GetFileName(archive)}: layer {i}");
         }
         Directory.Delete(outer, recursive: true);
-        return new UnpackedSource(rootfs, DirectorySize(rootfs), config);
+        return new UnpackedSource(rootfs, DirectorySize(rootfs), RunConfig(image.Config));
     }
 
     /// <summary>Extracts the outer archive: only plain files and directories with clean names.</summary>
@@ -97,83 +97,14 @@ public static class ImageSource
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new VzException("VZ2311", $"{archive}: not an image archive: {e.Message}");
+            throw new VzException(OciErrors.NotAnArchive, $"{archive}: not an image archive: {e.Message}");
         }
     }
 
-    /// <summary>Finds the layer files in order and the image config, for docker-archive or oci-archive.</summary>
-    static (IReadOnlyList<string> Layers, SourceImageConfig Config) ReadManifest(string dir, string archive)
-    {
-        var dockerManifest = Path.Combine(dir, "manifest.json");
-        var ociIndex = Path.Combine(dir, "index.json");
-        if (File.Exists(dockerManifest))
-        {
-            var m = ParseJson<List<DockerManifestEntry>>(dockerManifest, archive).FirstOrDefault()
-                ?? throw new VzException("VZ2312", $"{archive}: manifest.json lists no image");
-            if (m.Config is null || m.Layers is null)
-                throw new VzException("VZ2312", $"{archive}: manifest.json: no Config or Layers");
-            return (m.Layers.Select(l => Inside(dir, l, archive)).ToList(), ReadConfig(Inside(dir, m.Config, archive), archive));
-        }
-        if (File.Exists(ociIndex))
-        {
-            // https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md: index.json, then blobs by digest.
-            var manifestPath = Blob(dir, FirstManifest(ParseJson<ImageIndex>(ociIndex, archive), "index.json", archive), archive);
-            if (ParseJson<ImageIndex>(manifestPath, archive).Manifests is { Count: > 0 } nested) // an index inside: take its first manifest
-                manifestPath = Blob(dir, FirstManifest(new ImageIndex(nested), "nested index", archive), archive);
-            var manifest = ParseJson<ImageManifest>(manifestPath, archive);
-            if (manifest.Config is null || manifest.Layers is null)
-                throw new VzException("VZ2312", $"{archive}: manifest {Path.GetFileName(manifestPath)}: no config or layers");
-            return (manifest.Layers.Select(l => Blob(dir, l.Digest, archive)).ToList(), ReadConfig(Blob(dir, manifest.Config.Digest, archive), archive));
-        }
-        throw new VzException("VZ2311", $"{archive}: neither a docker-archive (manifest.json) nor an oci-archive (index.json)");
-    }
-
-    static string FirstManifest(ImageIndex index, string what, string archive) =>
-        index.Manifests?.FirstOrDefault()?.Digest ?? throw new VzException("VZ2312", $"{archive}: {what} lists no manifest");
-
-    /// <summary>One image in a docker-archive's manifest.json (docker save's layout; no spec beyond moby's image/tarexport).</summary>
-    sealed record DockerManifestEntry(string? Config, IReadOnlyList<string>? Layers);
-
-    /// <summary>Only the run config of an image config; its other fields (architecture, rootfs) do not matter here.</summary>
-    sealed record RunConfigOnly([property: JsonPropertyName("config")] ImageRunConfig? Config);
-
-    static SourceImageConfig ReadConfig(string path, string archive)
-    {
-        var c = ParseJson<RunConfigOnly>(path, archive).Config;
-        if (c is null)
-            return NoConfig;
-        return new SourceImageConfig(c.Env ?? [], c.Entrypoint ?? [], c.Cmd ?? [],
+    static SourceImageConfig RunConfig(ImageRunConfig? c) => c is null ? NoConfig
+        : new SourceImageConfig(c.Env ?? [], c.Entrypoint ?? [], c.Cmd ?? [],
             c.WorkingDir is { Length: > 0 } wd ? wd : null,
             c.User is { Length: > 0 } u ? u : null);
-    }
-
-    static string Blob(string dir, string digest, string archive)
-    {
-        var parts = digest.Split(':');
-        if (parts.Length != 2 || parts[1].Any(ch => !char.IsAsciiHexDigitLower(ch)))
-            throw new VzException("VZ2312", $"{archive}: bad digest {digest}");
-        return Inside(dir, $"blobs/{parts[0]}/{parts[1]}", archive);
-    }
-
-    static string Inside(string dir, string rel, string archive)
-    {
-        var path = Path.Combine([dir, .. ArchivePath.Components(rel, archive)]);
-        if (!File.Exists(path))
-            throw new VzException("VZ2312", $"{archive}: missing {rel}");
-        return path;
-    }
-
-    static T ParseJson<T>(string path, string archive)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), OciJson.Options) ?? throw new JsonException("empty");
-        }
-        catch (JsonException e)
-        {
-            throw new VzException("VZ2312", $"{archive}: {Path.GetFileName(path)}: bad JSON: {e.Message}");
-        }
-    }
 
     /// <summary>Layers may be plain tar, gzip or zstd: sniff the magic bytes.</summary>
     static Stream Decompress(Stream raw)

@@ -1,5 +1,6 @@
 using Vz.Bundle.Image;
 using Vz.Bundle.Runtime;
+using Vz.Oci;
 using Vz.Trace.Closure;
 using Vz.Trace.Spec;
 using Vz.Trace.Strace;

@@ -1,4 +1,5 @@
 using Vz.Bundle.Fs;
+using Vz.Oci;
 
 namespace Vz.Bundle.Runtime;
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Vz.Oci.Tar;
 
 namespace Vz.Bundle.Tar;
 

@@ -1,4 +1,5 @@
 using Vz.Bundle.Fs;
+using Vz.Oci.Tar;
 
 namespace Vz.Bundle.Tar;
 

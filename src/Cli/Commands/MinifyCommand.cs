@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Vz.Bundle;
 using Vz.Bundle.Image;
+using Vz.Oci;
 using Vz.Bundle.Minify;
 using Vz.Trace.Spec;
 

@@ -1,7 +1,5 @@
-using System.Formats.Tar;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Vz.Bundle.Image;
+using Vz.Oci;
 
 namespace Vz.Deploy.Push;
 
@@ -22,32 +20,21 @@ public sealed record ImageArchive(string Path, string Name, string Sha256, long 
     }
 
     /// <summary>
-    /// Reads the image name from index.json: the first manifest annotated io.containerd.image.name or
-    /// org.opencontainers.image.ref.name (image-spec annotations.md). Not <see cref="OciArchive.ReadIndex"/>:
-    /// podman save puts the full name in ref.name, which ReadIndex reads as a bare tag, and a pushed
-    /// name may carry a digest that <see cref="ImageReference.Parse"/> rejects.
+    /// The image name recorded in index.json (<see cref="OciArchiveInfo.Name"/>: the full name, which may
+    /// carry a digest). Oci's "not an archive" errors become VZ3020, push's code for a bad archive to push.
     /// </summary>
     public static string ReadName(Stream tar, string source)
     {
+        OciArchiveInfo info;
         try
         {
-            using var reader = new TarReader(tar);
-            while (reader.GetNextEntry() is { } entry)
-            {
-                if (entry.Name.TrimStart('.', '/') != "index.json" || entry.DataStream is null)
-                    continue;
-                var index = JsonSerializer.Deserialize<ImageIndex>(entry.DataStream);
-                return (index?.Manifests ?? []).Select(m => m.Annotations).OfType<IReadOnlyDictionary<string, string>>()
-                    .SelectMany(a => new[] { a.GetValueOrDefault(Annotations.ContainerdImageName), a.GetValueOrDefault(Annotations.RefName) })
-                    .FirstOrDefault(n => n is { Length: > 0 })
-                    ?? throw new VzException("VZ3020", $"{source}: index.json names no image (no org.opencontainers.image.ref.name annotation)");
-            }
+            info = OciArchive.ReadIndex(tar, source);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or JsonException or EndOfStreamException)
+        catch (VzException e) when (e.Error == OciErrors.NotAnArchive || e.Error == OciErrors.BadJson)
         {
-            throw new VzException("VZ3020", $"{source}: not an OCI image archive: {e.Message}");
+            throw new VzException("VZ3020", e.Message, e.Hint, e);
         }
-        throw new VzException("VZ3020", $"{source}: no index.json, not an OCI image archive", "make one with vzbuild image or podman save --format oci-archive");
+        return info.Name ?? throw new VzException("VZ3020", $"{source}: index.json names no image (no org.opencontainers.image.ref.name annotation)");
     }
 
     public static string StoreNameOf(string imageName)

@@ -1,15 +1,7 @@
 namespace Vz.Integration.Tests.Cli;
 
-/// <summary>The repository root, found by walking up from the test binaries to vz.slnx.</summary>
+/// <summary>The repository root (tests/Support's <see cref="Vz.Tests.RepoRoot"/>), under the name these tests use.</summary>
 public static class RepoRoot
 {
-    public static string Path { get; } = Find();
-
-    static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "vz.slnx")))
-                return dir.FullName;
-        throw new InvalidOperationException("vz.slnx not found above " + AppContext.BaseDirectory);
-    }
+    public static string Path => Vz.Tests.RepoRoot.Path;
 }

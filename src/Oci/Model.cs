@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Vz.Bundle.Image;
+namespace Vz.Oci;
 
 // OCI image-spec v1.1 types as plain records, only the fields vz writes or reads.
 // Field order is fixed (declaration order, schemaVersion first) because digests are over these bytes.

@@ -1,6 +1,4 @@
-using Vz.Bundle.Fs;
-
-namespace Vz.Bundle.Tar;
+namespace Vz.Oci.Tar;
 
 public enum TarEntryKind { File, Directory, Symlink, HardLink, CharDevice, BlockDevice, Fifo }
 
@@ -11,6 +9,9 @@ public enum TarEntryKind { File, Directory, Symlink, HardLink, CharDevice, Block
 /// </summary>
 public sealed record TarEntry(string Name, TarEntryKind Kind, int Mode, uint Uid, uint Gid, long MTime)
 {
+    /// <summary>0644 and 0755 (C# has no octal literals): the modes of the files and directories vz writes itself.</summary>
+    public const int FileMode = 0x1A4, DirectoryMode = 0x1ED;
+
     public long Size { get; init; }
     /// <summary>Symlink target, or for a hard link the Name of the entry it links to.</summary>
     public string? LinkName { get; init; }
@@ -19,9 +20,9 @@ public sealed record TarEntry(string Name, TarEntryKind Kind, int Mode, uint Uid
     public string? SourcePath { get; init; }
     public ReadOnlyMemory<byte>? Data { get; init; }
 
-    public static TarEntry ForData(string name, ReadOnlyMemory<byte> data, long mtime, int mode = Modes.O644) =>
+    public static TarEntry ForData(string name, ReadOnlyMemory<byte> data, long mtime, int mode = FileMode) =>
         new(name, TarEntryKind.File, mode, 0, 0, mtime) { Size = data.Length, Data = data };
 
-    public static TarEntry ForDirectory(string name, long mtime, int mode = Modes.O755) =>
+    public static TarEntry ForDirectory(string name, long mtime, int mode = DirectoryMode) =>
         new(name.EndsWith('/') ? name : name + "/", TarEntryKind.Directory, mode, 0, 0, mtime);
 }

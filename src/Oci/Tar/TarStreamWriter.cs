@@ -1,11 +1,9 @@
 using System.Text;
 
-using Vz.Bundle.Fs;
-
-namespace Vz.Bundle.Tar;
+namespace Vz.Oci.Tar;
 
 /// <summary>
-/// The one tar writer vz has (bundle packs and image layers). Output is a pure function of
+/// The one tar writer vz has (bundle packs, image layers and image archives). Output is a pure function of
 /// the entries: POSIX ustar headers, a pax extended header only when a value does not fit
 /// (long names, big ids or sizes) with a fixed name and records in key order, numeric owners
 /// with empty user/group names, mtimes clamped to [0, clamp], no atime/ctime.
@@ -53,7 +51,7 @@ public sealed class TarStreamWriter(Stream output, long mtimeClamp)
         var bounded = new BoundedStream(output, e.Size);
         content(bounded);
         if (bounded.Written != e.Size)
-            throw new VzException("VZ2011", $"{e.Name}: expected {e.Size} bytes, got {bounded.Written} (did it change while packing?)");
+            throw new VzException(OciErrors.EntrySizeChanged, $"{e.Name}: expected {e.Size} bytes, got {bounded.Written} (did it change while packing?)");
         Pad(e.Size);
     }
 
@@ -77,7 +75,7 @@ public sealed class TarStreamWriter(Stream output, long mtimeClamp)
             var baseName = e.Name.TrimEnd('/');
             baseName = baseName[(baseName.LastIndexOf('/') + 1)..];
             var paxName = "PaxHeaders/" + TruncateUtf8(baseName, 80);
-            output.Write(Header(Encoding.UTF8.GetBytes(paxName), (byte)'x', Modes.O644, 0, 0, body.Length, mtime, [], 0, 0));
+            output.Write(Header(Encoding.UTF8.GetBytes(paxName), (byte)'x', TarEntry.FileMode, 0, 0, body.Length, mtime, [], 0, 0));
             output.Write(body);
             Pad(body.Length);
         }
@@ -165,7 +163,7 @@ public sealed class TarStreamWriter(Stream output, long mtimeClamp)
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             if (Written + buffer.Length > limit)
-                throw new VzException("VZ2011", $"tar entry content exceeds its declared size {limit}");
+                throw new VzException(OciErrors.EntrySizeChanged, $"tar entry content exceeds its declared size {limit}");
             Inner!.Write(buffer);
             Written += buffer.Length;
         }

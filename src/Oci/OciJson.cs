@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Vz.Bundle.Image;
+namespace Vz.Oci;
 
 /// <summary>Canonical bytes for OCI JSON blobs: compact, fixed field order, sorted maps; and their digests.</summary>
 public static class OciJson
@@ -20,11 +20,11 @@ public static class OciJson
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new VzException("VZ2031", $"{what}: empty JSON");
+            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new VzException(OciErrors.BadJson, $"{what}: empty JSON");
         }
         catch (JsonException e)
         {
-            throw new VzException("VZ2031", $"{what}: {e.Message}");
+            throw new VzException(OciErrors.BadJson, $"{what}: {e.Message}");
         }
     }
 

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Vz.Bundle.Runtime;
+namespace Vz.Oci;
 
 /// <summary>Reads and writes config.json. Output is stable: fixed field order, sorted annotations.</summary>
 public static class RuntimeConfigJson
@@ -30,11 +30,11 @@ public static class RuntimeConfigJson
         try
         {
             return JsonSerializer.Deserialize<RuntimeConfig>(json, Options)
-                ?? throw new VzException("VZ2024", $"{fileName}: empty runtime config");
+                ?? throw new VzException(OciErrors.BadRuntimeConfig, $"{fileName}: empty runtime config");
         }
         catch (JsonException e)
         {
-            throw new VzException("VZ2024", $"{fileName}: not an OCI runtime config: {e.Message}");
+            throw new VzException(OciErrors.BadRuntimeConfig, $"{fileName}: not an OCI runtime config: {e.Message}");
         }
     }
 
@@ -49,7 +49,7 @@ public static class RuntimeConfigJson
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new VzException("VZ2024", $"{path}: not found (is this a bundle directory made by vzbuild bundle?)");
+            throw new VzException(OciErrors.BadRuntimeConfig, $"{path}: not found (is this a bundle directory made by vzbuild bundle?)");
         }
     }
 }

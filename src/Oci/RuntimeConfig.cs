@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Vz.Bundle.Runtime;
+namespace Vz.Oci;
 
 // The OCI runtime configuration (config.json) as plain records: only the fields vz sets.
 // https://github.com/opencontainers/runtime-spec/blob/v1.0.2/config.md

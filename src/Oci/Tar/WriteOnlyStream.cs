@@ -1,7 +1,7 @@
-namespace Vz.Bundle.Tar;
+namespace Vz.Oci.Tar;
 
 /// <summary>Base for the forward-only wrapper streams around archive output: subclasses only say what a write does.</summary>
-internal abstract class WriteOnlyStream(Stream? inner) : Stream
+public abstract class WriteOnlyStream(Stream? inner) : Stream
 {
     protected Stream? Inner { get; } = inner;
     /// <summary>Bytes written so far.</summary>
