@@ -5,17 +5,20 @@ namespace Vz.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Main with the streams help and usage errors go to (commands report through <see cref="CommandAction"/>).</summary>
+    internal static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = BuildRoot().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-                Console.Error.WriteLine($"vzbuild: {error.Message}");
-            Console.Error.WriteLine("  hint: run vzbuild --help");
+            foreach (var e in parse.Errors)
+                error.WriteLine($"vzbuild: {e.Message}");
+            error.WriteLine("  hint: run vzbuild --help");
             return ExitCodes.Usage;
         }
-        return parse.Invoke();
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 
     public static RootCommand BuildRoot()

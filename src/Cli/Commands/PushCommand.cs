@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Vz.Deploy;
 using Vz.Deploy.Push;
 using Vz.Deploy.Ssh;
 using Vz.Deploy.Transport;
@@ -96,7 +97,7 @@ internal static class PushCommand
         {
             var eq = p.IndexOf('=');
             if (eq <= 0)
-                throw new VzException("VZ3005", $"--remote-env '{p}' is not KEY=VALUE");
+                throw new VzException(DeployErrors.BadNodeList, $"--remote-env '{p}' is not KEY=VALUE");
             env[p[..eq]] = p[(eq + 1)..];
         }
         return env;

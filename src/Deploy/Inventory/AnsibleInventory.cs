@@ -35,7 +35,7 @@ public sealed class AnsibleInventory
     public static AnsibleInventory Load(string path)
     {
         if (!File.Exists(path))
-            throw new VzException("VZ3003", $"inventory {path} does not exist");
+            throw new VzException(DeployErrors.BadInventory, $"inventory {path} does not exist");
         return Parse(new StringReader(File.ReadAllText(path)), path);
     }
 
@@ -49,14 +49,14 @@ public sealed class AnsibleInventory
             if (line.StartsWith('['))
             {
                 if (!line.EndsWith(']'))
-                    throw new VzException("VZ3003", $"{source}:{n}: section header '{line}' has no closing ']'");
+                    throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: section header '{line}' has no closing ']'");
                 var name = line[1..^1].Trim();
                 var colon = name.IndexOf(':');
                 (section, kind) = colon < 0 ? (name, "hosts") : (name[..colon], name[(colon + 1)..]);
                 if (kind is not ("hosts" or "children" or "vars"))
-                    throw new VzException("VZ3003", $"{source}:{n}: unknown section kind ':{kind}' (expected :children or :vars)");
+                    throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: unknown section kind ':{kind}' (expected :children or :vars)");
                 if (section.Length == 0)
-                    throw new VzException("VZ3003", $"{source}:{n}: empty group name");
+                    throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: empty group name");
                 inv.groupHosts.TryAdd(section, []);
                 continue;
             }
@@ -66,7 +66,7 @@ public sealed class AnsibleInventory
                     var words = SplitWords(line, source, n);
                     var host = words[0];
                     if (host.Contains('='))
-                        throw new VzException("VZ3003", $"{source}:{n}: line starts with '{host}', expected a host name");
+                        throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: line starts with '{host}', expected a host name");
                     if (!inv.hostVars.TryGetValue(host, out var vars))
                     {
                         inv.hostVars[host] = vars = new(StringComparer.Ordinal);
@@ -100,7 +100,7 @@ public sealed class AnsibleInventory
     public IReadOnlyList<InventoryHost> HostsOf(string group)
     {
         if (group != "all" && !groupHosts.ContainsKey(group) && !children.ContainsKey(group))
-            throw new VzException("VZ3004", $"{source}: no group '{group}'",
+            throw new VzException(DeployErrors.UnknownGroup, $"{source}: no group '{group}'",
                 $"groups: {string.Join(", ", Groups)}");
         var members = group == "all" ? hostOrder.ToHashSet() : Members(group, []);
         return hostOrder.Where(members.Contains).Select(h => new InventoryHost(h, VarsOf(h))).ToList();
@@ -168,7 +168,7 @@ public sealed class AnsibleInventory
                 cur.Append(c);
         }
         if (quote is not null)
-            throw new VzException("VZ3003", $"{source}:{n}: unterminated quote");
+            throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: unterminated quote");
         if (cur.Length > 0)
             words.Add(cur.ToString());
         return words;
@@ -178,7 +178,7 @@ public sealed class AnsibleInventory
     {
         var i = word.IndexOf('=');
         if (i <= 0)
-            throw new VzException("VZ3003", $"{source}:{n}: '{word}' is not key=value");
+            throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: '{word}' is not key=value");
         return (word[..i].Trim(), word[(i + 1)..].Trim().Trim('"', '\''));
     }
 }

@@ -12,7 +12,7 @@ public sealed record ImageArchive(string Path, string Name, string Sha256, long 
     public static ImageArchive Open(string path)
     {
         if (!File.Exists(path))
-            throw new VzException("VZ3020", $"image archive {path} does not exist");
+            throw new VzException(DeployErrors.NotAnImageArchive, $"image archive {path} does not exist");
         string name;
         using (var s = File.OpenRead(path))
             name = ReadName(s, path);
@@ -32,9 +32,9 @@ public sealed record ImageArchive(string Path, string Name, string Sha256, long 
         }
         catch (VzException e) when (e.Error == OciErrors.NotAnArchive || e.Error == OciErrors.BadJson)
         {
-            throw new VzException("VZ3020", e.Message, e.Hint, e);
+            throw new VzException(DeployErrors.NotAnImageArchive, e.Message, e.Hint, e);
         }
-        return info.Name ?? throw new VzException("VZ3020", $"{source}: index.json names no image (no org.opencontainers.image.ref.name annotation)");
+        return info.Name ?? throw new VzException(DeployErrors.NotAnImageArchive, $"{source}: index.json names no image (no org.opencontainers.image.ref.name annotation)");
     }
 
     public static string StoreNameOf(string imageName)

@@ -96,7 +96,7 @@ public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, 
         var r = await ProcessRunner.RunAsync(new ProcessSpec("xdelta3",
             ["-e", "-9", "-S", "lzma", "-D", "-f", "-B", window.ToString(), "-s", old, archive.Path, dest]), ct);
         if (!r.Ok)
-            throw new VzException("VZ3023", $"xdelta3 could not encode a delta from {baseSha[..12]}: {r.StdErr.Trim()}");
+            throw new VzException(DeployErrors.DeltaEncodeFailed, $"xdelta3 could not encode a delta from {baseSha[..12]}: {r.StdErr.Trim()}");
         return Describe(PushMode.Delta, dest, baseSha);
     }
 

@@ -72,7 +72,7 @@ public sealed record NodeProbe(string Dir, IReadOnlySet<string> Tools, string? C
             }
         }
         if (dir is null || !dir.StartsWith('/'))
-            throw new VzException("VZ3021", $"node probe printed no store directory: {output.Trim()}");
+            throw new VzException(DeployErrors.NodeCommandFailed, $"node probe printed no store directory: {output.Trim()}");
         return new NodeProbe(dir, tools, current) { Archives = archives, Platform = platform, Vzpatches = vzpatches };
     }
 

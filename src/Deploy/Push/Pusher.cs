@@ -39,7 +39,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
     public async Task<PushReport> PushAsync(PushOptions options, IReadOnlyList<NodeTarget> targets, CancellationToken ct = default)
     {
         if (targets.Count == 0)
-            throw new VzException("VZ3025", "no nodes to push to", "name nodes with --to HOST or -i INVENTORY --group GROUP");
+            throw new VzException(DeployErrors.NoNodes, "no nodes to push to", "name nodes with --to HOST or -i INVENTORY --group GROUP");
         var archive = ImageArchive.Open(options.ArchivePath);
         var cache = new LocalImageCache(options.CacheDir);
         var work = Directory.CreateTempSubdirectory("vz-push-").FullName;
@@ -92,7 +92,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         var probe = NodeProbe.Parse(await ExecChecked(node, NodeScripts.Probe(target.Settings.Store, archive.StoreName), "probe the node", ct));
         foreach (var tool in new[] { "sha256sum", "podman" })
             if (!probe.Has(tool))
-                throw new VzException("VZ3026", $"node has no {tool}");
+                throw new VzException(DeployErrors.NodeLacksTool, $"node has no {tool}");
         if (probe.CurrentSha == archive.Sha256)
             return PushMode.Unchanged;
 
@@ -143,7 +143,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
             // One fresh resend when the upload arrives corrupt; a second mismatch means a bad link or disk.
             if (!await SendAndApplyAsync(node, run, probe, archive, full, ct) &&
                 !await SendAndApplyAsync(node, run, probe, archive, full, ct))
-                throw new VzException("VZ3022", "the uploaded archive failed sha256 verification twice");
+                throw new VzException(DeployErrors.UploadCorrupt, "the uploaded archive failed sha256 verification twice");
         }
 
         await LoadAndCommitAsync(node, target, probe, archive, final, ct);
@@ -155,7 +155,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         reporter.Progress(target.Name, 0, 0, "podman load");
         var load = await node.ExecAsync(NodeScripts.Load(target.Settings, final), ct);
         if (!load.Ok)
-            throw new VzException("VZ3024", $"podman load failed: {LastLine(load)}");
+            throw new VzException(DeployErrors.PodmanLoadFailed, $"podman load failed: {LastLine(load)}");
         await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
     }
 
@@ -282,7 +282,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
     {
         var r = await node.ExecAsync(command, ct);
         if (!r.Ok)
-            throw new VzException("VZ3021", $"{doing}: exit {r.ExitCode}: {LastLine(r)}");
+            throw new VzException(DeployErrors.NodeCommandFailed, $"{doing}: exit {r.ExitCode}: {LastLine(r)}");
         return r.StdOut;
     }
 
@@ -294,7 +294,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
     /// </summary>
     static bool IsTransient(Exception e) => e switch
     {
-        VzException v => v.Code == "VZ3013",
+        VzException v => v.Error == DeployErrors.LinkFailed,
         OperationCanceledException => false,
         _ => true,
     };

@@ -36,7 +36,7 @@ public sealed record VzpatchBinary(string LocalPath, long Size, string Sha256)
     {
         var info = new FileInfo(path);
         if (!info.Exists)
-            throw new VzException("VZ3027", $"vzpatch not found: {path}", "build it with: dotnet publish src/Vzpatch -r linux-x64 -c Release -o DIR");
+            throw new VzException(DeployErrors.VzpatchNotFound, $"vzpatch not found: {path}", "build it with: dotnet publish src/Vzpatch -r linux-x64 -c Release -o DIR");
         return new VzpatchBinary(info.FullName, info.Length, ImageArchive.Sha256Of(info.FullName));
     }
 

@@ -35,7 +35,7 @@ public sealed class SshConfig
         {
             var (key, value) = SplitKeyword(line);
             if (value.Length == 0)
-                throw new VzException("VZ3001", $"{source}:{n}: {key} needs a value");
+                throw new VzException(DeployErrors.BadSshConfig, $"{source}:{n}: {key} needs a value");
             switch (key)
             {
                 case "host":
@@ -47,7 +47,7 @@ public sealed class SshConfig
                     blocks.Add(current);
                     break;
                 case "port" when !int.TryParse(value, out var p) || p is < 1 or > 65535:
-                    throw new VzException("VZ3001", $"{source}:{n}: Port '{value}' is not a port number");
+                    throw new VzException(DeployErrors.BadSshConfig, $"{source}:{n}: Port '{value}' is not a port number");
                 default:
                     current.Settings.Add((key, Unquote(value), n));
                     break;

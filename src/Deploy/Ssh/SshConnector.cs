@@ -67,14 +67,14 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
                 if (refusal is not null)
                 {
                     var changed = refusal.StartsWith("HOST KEY CHANGED");
-                    throw new VzException(changed ? "VZ3011" : "VZ3010", refusal,
+                    throw new VzException(changed ? DeployErrors.HostKeyChanged : DeployErrors.HostKeyUnknown, refusal,
                         changed
                             ? "if the node was rebuilt, remove its old line from known_hosts (ssh-keygen -R) and push again"
                             : "check the fingerprint, then push with --accept-new to record it");
                 }
                 if (e is SshAuthenticationException)
-                    throw new VzException("VZ3012", $"{target.User}@{target.Host}:{target.Port} refused the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))}): {e.Message}", inner: e);
-                throw new VzException("VZ3013", $"cannot reach {target.Host}:{target.Port}: {e.Message}", inner: e);
+                    throw new VzException(DeployErrors.NoUsableKey, $"{target.User}@{target.Host}:{target.Port} refused the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))}): {e.Message}", inner: e);
+                throw new VzException(DeployErrors.LinkFailed, $"cannot reach {target.Host}:{target.Port}: {e.Message}", inner: e);
             }
         }
 
@@ -131,7 +131,7 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
             }
         }
         if (!found)
-            throw new VzException("VZ3012", $"no usable SSH key for {target.Name} (tried {string.Join(", ", target.IdentityFiles)})",
+            throw new VzException(DeployErrors.NoUsableKey, $"no usable SSH key for {target.Name} (tried {string.Join(", ", target.IdentityFiles)})",
                 "create one with ssh-keygen -t ed25519, or name one with --identity or IdentityFile in ~/.ssh/config");
     }
 
@@ -150,11 +150,11 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
             if (string.IsNullOrEmpty(pass))
                 return null;
             try { return new PrivateKeyFile(path, pass); }
-            catch (SshException e) { throw new VzException("VZ3012", $"cannot open key {path}: {e.Message}"); }
+            catch (SshException e) { throw new VzException(DeployErrors.NoUsableKey, $"cannot open key {path}: {e.Message}"); }
         }
         catch (SshException e)
         {
-            throw new VzException("VZ3012", $"cannot read key {path}: {e.Message}");
+            throw new VzException(DeployErrors.NoUsableKey, $"cannot read key {path}: {e.Message}");
         }
     }
 }

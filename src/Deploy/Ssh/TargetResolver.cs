@@ -14,14 +14,14 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
         SshOptions options, NodeSettings defaults)
     {
         if (inventory is null && group is not null)
-            throw new VzException("VZ3005", "--group needs an inventory (-i hosts.ini)");
+            throw new VzException(DeployErrors.BadNodeList, "--group needs an inventory (-i hosts.ini)");
         var resolver = new TargetResolver(SshConfig.Load(options.ConfigFile), options, defaults);
         var targets = to.Select(resolver.FromSpec).ToList();
         if (inventory is not null)
             targets.AddRange(AnsibleInventory.Load(inventory).HostsOf(group ?? "all").Select(resolver.FromInventory));
         var dup = targets.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
-            throw new VzException("VZ3005", $"node {dup.Key} is named twice");
+            throw new VzException(DeployErrors.BadNodeList, $"node {dup.Key} is named twice");
         return targets;
     }
 
@@ -41,7 +41,7 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
             // [host]:port, for IPv6 literals
             var close = rest.IndexOf(']');
             if (close < 0)
-                throw new VzException("VZ3005", $"--to {spec}: missing ']'");
+                throw new VzException(DeployErrors.BadNodeList, $"--to {spec}: missing ']'");
             if (close + 1 < rest.Length)
                 port = ParsePort(rest[(close + 2)..], spec);
             rest = rest[1..close];
@@ -53,7 +53,7 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
             rest = rest[..colon];
         }
         if (rest.Length == 0)
-            throw new VzException("VZ3005", $"--to {spec}: no host name");
+            throw new VzException(DeployErrors.BadNodeList, $"--to {spec}: no host name");
         return Build(spec, rest, user, port, defaults);
     }
 
@@ -89,5 +89,5 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
 
     static int ParsePort(string s, string spec) =>
         int.TryParse(s, out var p) && p is > 0 and < 65536 ? p
-            : throw new VzException("VZ3005", $"{spec}: '{s}' is not a port number");
+            : throw new VzException(DeployErrors.BadNodeList, $"{spec}: '{s}' is not a port number");
 }

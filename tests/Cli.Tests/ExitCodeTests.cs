@@ -1,8 +1,6 @@
-using Vz.Cli;
+using Vz.Tests;
 
-using Vz.Integration.Tests.Infra;
-
-namespace Vz.Integration.Tests.Cli;
+namespace Vz.Cli.Tests;
 
 public class ExitCodeTests
 {
@@ -39,17 +37,24 @@ public class ExitCodeTests
     [Fact]
     public void UnknownOptionIsAUsageError()
     {
-        var r = Vzbuild.Run("--no-such-option");
-        Assert.Equal(ExitCodes.Usage, r.ExitCode);
-        Assert.Contains("--no-such-option", r.StdErr);
+        var (exit, _, stderr) = Run("--no-such-option");
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("--no-such-option", stderr);
     }
 
     [Fact]
     public void HelpListsTheCommands()
     {
-        var r = Vzbuild.Run("--help");
-        Assert.Equal(0, r.ExitCode);
+        var (exit, stdout, _) = Run("--help");
+        Assert.Equal(0, exit);
         foreach (var c in new[] { "trace", "ldd", "spec", "bundle", "image", "minify", "push" })
-            Assert.Contains(c, r.StdOut);
+            Assert.Contains(c, stdout);
+    }
+
+    static (int Exit, string StdOut, string StdErr) Run(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = Program.Run(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
     }
 }
