@@ -22,11 +22,25 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Args)
 }
 
 /// <summary>
-/// The single seam in front of every external program vz drives (strace, xdelta3,
-/// podman, runc, ansible-playbook, ssh-keygen). Tests use the real programs.
+/// The one seam in front of every external program vz drives (strace, xdelta3, podman, runc,
+/// ansible-playbook, ssh-keygen): run it to completion, get its exit code and output. Code that
+/// runs programs takes one of these so tests can fake it; <see cref="ProcessRunner.Default"/> is the real one.
 /// </summary>
+public interface IProcessRunner
+{
+    /// <summary>
+    /// Runs to completion and captures output (unless PassThrough). Throws VZ0001 when the program
+    /// cannot start and VZ0002 when it outlives its timeout (it is killed); a non-zero exit is a result, not an error.
+    /// </summary>
+    Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct = default);
+}
+
+/// <summary>The real <see cref="IProcessRunner"/>, and shorthands for code that runs programs directly.</summary>
 public static class ProcessRunner
 {
+    /// <summary>Runs child processes of this one.</summary>
+    public static IProcessRunner Default { get; } = new ChildProcessRunner();
+
     /// <summary>Finds an executable on PATH (or checks a path); null when absent.</summary>
     public static string? Which(string name)
     {
@@ -53,8 +67,34 @@ public static class ProcessRunner
         catch (UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>Runs to completion and captures output (unless PassThrough).</summary>
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct = default)
+    /// <summary><see cref="IProcessRunner.RunAsync"/> of <see cref="Default"/>.</summary>
+    public static Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct = default) => Default.RunAsync(spec, ct);
+
+    public static ProcessResult Run(ProcessSpec spec) => RunAsync(spec).GetAwaiter().GetResult();
+
+    /// <summary>Runs and throws a VzException with <paramref name="code"/>, naming the command, when it fails.</summary>
+    public static ProcessResult RunChecked(ErrorCode code, string fileName, params string[] args) =>
+        Checked(Run(new ProcessSpec(fileName, args)), code, fileName, args);
+
+    /// <summary>Transitional, like VzException's string constructor: for callers not yet on a code table.</summary>
+    public static ProcessResult RunChecked(string code, string fileName, params string[] args) =>
+        RunChecked(new ErrorCode(code, ""), fileName, args);
+
+    /// <summary>The result when the program exited 0; else a VzException naming the command and the last line it printed.</summary>
+    public static ProcessResult Checked(ProcessResult r, ErrorCode code, string fileName, IReadOnlyList<string> args)
+    {
+        if (r.Ok)
+            return r;
+        var why = (r.StdErr.Length > 0 ? r.StdErr : r.StdOut).Trim();
+        var line = why.Split('\n').LastOrDefault() ?? "";
+        throw new VzException(code, $"{fileName} {string.Join(' ', args)} exited {r.ExitCode}: {line}");
+    }
+}
+
+/// <summary>The real runner: a child process with its output pumped into strings.</summary>
+sealed class ChildProcessRunner : IProcessRunner
+{
+    public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct = default)
     {
         var psi = new ProcessStartInfo(spec.FileName)
         {
@@ -114,21 +154,6 @@ public static class ProcessRunner
         }
         await Task.WhenAll(outTask, errTask);
         return new ProcessResult(p.ExitCode, stdout.ToString(), stderr.ToString());
-    }
-
-    public static ProcessResult Run(ProcessSpec spec) => RunAsync(spec).GetAwaiter().GetResult();
-
-    /// <summary>Runs and throws a VzException naming the command when it fails.</summary>
-    public static ProcessResult RunChecked(string code, string fileName, params string[] args)
-    {
-        var r = Run(new ProcessSpec(fileName, args));
-        if (!r.Ok)
-        {
-            var why = (r.StdErr.Length > 0 ? r.StdErr : r.StdOut).Trim();
-            var line = why.Split('\n').LastOrDefault() ?? "";
-            throw new VzException(code, $"{fileName} {string.Join(' ', args)} exited {r.ExitCode}: {line}");
-        }
-        return r;
     }
 
     static async Task PumpAsync(StreamReader reader, StringBuilder into)

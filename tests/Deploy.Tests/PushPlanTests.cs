@@ -230,13 +230,6 @@ public class PushPlanTests
         Assert.Contains("xdelta3 -d -f -B 16777216 -s ", NodeScripts.ApplyDelta("/o.tar", "/d", "/n"));
 
     [Theory]
-    [InlineData("~/.vz/images", "\"$HOME\"/.vz/images")]
-    [InlineData("/srv/vz images", "'/srv/vz images'")]
-    [InlineData("/it's", "'/it'\\''s'")]
-    public void NodePathsAreQuotedForTheShell(string path, string quoted) =>
-        Assert.Equal(quoted, Sh.Path(path));
-
-    [Theory]
     [InlineData("localhost/vz-app:v1", "vz-app")]
     [InlineData("registry.example.org/team/app@sha256:abc", "registry.example.org_team_app")]
     [InlineData("app", "app")]

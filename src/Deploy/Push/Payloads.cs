@@ -47,9 +47,9 @@ public sealed record Payload(PushMode Mode, string LocalPath, long Size, string 
 
 /// <summary>
 /// Builds upload payloads once per push and shares them between nodes: the full archive (zstd- or gzip-compressed)
-/// and one xdelta3 delta per distinct node version.
+/// and one xdelta3 delta per distinct node version (xdelta3 runs through <paramref name="processes"/>).
 /// </summary>
-public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, string workDir) : IDisposable
+public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, string workDir, IProcessRunner processes) : IDisposable
 {
     /// <summary>
     /// zstd level for the wire. Measured on a 55 MB python3.11 image (native zstd): level 9 gives
@@ -93,7 +93,7 @@ public sealed class PayloadBuilder(ImageArchive archive, LocalImageCache cache, 
         // -D: the archives are plain tars, no external decompression; -S lzma gave the smallest
         // deltas; -B covers the whole old archive (see PushPlanner.SourceWindow).
         var window = PushPlanner.SourceWindow(new FileInfo(old).Length);
-        var r = await ProcessRunner.RunAsync(new ProcessSpec("xdelta3",
+        var r = await processes.RunAsync(new ProcessSpec("xdelta3",
             ["-e", "-9", "-S", "lzma", "-D", "-f", "-B", window.ToString(), "-s", old, archive.Path, dest]), ct);
         if (!r.Ok)
             throw new VzException(DeployErrors.DeltaEncodeFailed, $"xdelta3 could not encode a delta from {baseSha[..12]}: {r.StdErr.Trim()}");

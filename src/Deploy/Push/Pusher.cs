@@ -25,7 +25,7 @@ public sealed record PushOptions(string ArchivePath)
 /// .part file (resuming what already arrived), verify sha256 on the node, rebuild and verify the
 /// archive, podman load it, then record it as current. A node never loads an unverified archive.
 /// </summary>
-public sealed class Pusher(INodeConnector connector, IReporter reporter)
+public sealed class Pusher(INodeConnector connector, IReporter reporter, IProcessRunner? processes = null)
 {
     /// <summary>Per-node bookkeeping across attempts.</summary>
     sealed class NodeRun(NodeTarget target)
@@ -43,7 +43,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter)
         var archive = ImageArchive.Open(options.ArchivePath);
         var cache = new LocalImageCache(options.CacheDir);
         var work = Directory.CreateTempSubdirectory("vz-push-").FullName;
-        using var payloads = new PayloadBuilder(archive, cache, work);
+        using var payloads = new PayloadBuilder(archive, cache, work, processes ?? ProcessRunner.Default);
         reporter.Info($"pushing {archive.Name} sha256:{archive.Sha256[..12]} ({PushSummary.Bytes(archive.Size)}) to {targets.Count} node(s)");
 
         var results = new NodeResult[targets.Count];

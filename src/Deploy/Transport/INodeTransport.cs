@@ -48,17 +48,3 @@ public interface INodeConnector
 {
     Task<INodeTransport> ConnectAsync(NodeTarget target, CancellationToken ct);
 }
-
-/// <summary>POSIX shell quoting for commands sent to nodes.</summary>
-public static class Sh
-{
-    /// <summary>Single-quotes a word: 'it'\''s'.</summary>
-    public static string Quote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '=' or ':' or '@' or '+' or ',')
-            ? s
-            : "'" + s.Replace("'", "'\\''") + "'";
-
-    /// <summary>Quotes a node path, leaving a leading "~/" for the shell to expand to $HOME.</summary>
-    public static string Path(string p) =>
-        p == "~" ? "\"$HOME\"" : p.StartsWith("~/") ? "\"$HOME\"/" + Quote(p[2..]) : Quote(p);
-}

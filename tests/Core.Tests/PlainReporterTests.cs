@@ -1,4 +1,4 @@
-namespace Vz.Trace.Tests.Core;
+namespace Vz.Core.Tests;
 
 public class PlainReporterTests
 {

@@ -1,0 +1,74 @@
+namespace Vz.Core.Tests;
+
+/// <summary>The real runner, on programs every Linux has (sh, cat, sleep).</summary>
+public class ProcessRunnerTests
+{
+    [Fact]
+    public async Task OutputErrorAndExitCodeComeBackSeparately()
+    {
+        var r = await ProcessRunner.Default.RunAsync(new ProcessSpec("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"]));
+        Assert.Equal((3, "out\n", "err\n"), (r.ExitCode, r.StdOut, r.StdErr));
+        Assert.False(r.Ok);
+    }
+
+    [Fact]
+    public async Task StdinIsWrittenAndClosedAndEnvironmentSetOrRemoved()
+    {
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", ["-c", "cat; echo \"[$VZ_A][${HOME-unset}]\""])
+        {
+            StdIn = "in\n"u8.ToArray(),
+            Environment = new Dictionary<string, string?> { ["VZ_A"] = "a b", ["HOME"] = null },
+        });
+        Assert.Equal("in\n[a b][unset]\n", r.StdOut);
+    }
+
+    [Fact]
+    public async Task AProgramThatCannotStartIsVZ0001()
+    {
+        var e = await Assert.ThrowsAsync<VzException>(() => ProcessRunner.RunAsync(new ProcessSpec("vz-no-such-program", [])));
+        Assert.Equal(CoreErrors.CannotStart, e.Error);
+        Assert.Contains("vz-no-such-program", e.Message);
+    }
+
+    [Fact]
+    public async Task AProgramOverItsTimeLimitIsKilledAndIsVZ0002()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<VzException>(() =>
+            ProcessRunner.RunAsync(new ProcessSpec("sleep", ["30"]) { Timeout = TimeSpan.FromMilliseconds(200) }));
+        Assert.Equal(CoreErrors.TimedOut, e.Error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task CancellingKillsTheChildAndSaysCancelledNotTimedOut()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            ProcessRunner.RunAsync(new ProcessSpec("sleep", ["30"]) { Timeout = TimeSpan.FromMinutes(1) }, cts.Token));
+    }
+
+    [Fact]
+    public void AFailedCheckedRunNamesTheCommandItsExitAndItsLastLine()
+    {
+        var code = new ErrorCode("VZ0999", "test");
+        var e = Assert.Throws<VzException>(() => ProcessRunner.RunChecked(code, "/bin/sh", "-c", "echo first >&2; echo last >&2; exit 2"));
+        Assert.Equal(code, e.Error);
+        Assert.Equal("/bin/sh -c echo first >&2; echo last >&2; exit 2 exited 2: last", e.Message);
+    }
+
+    [Fact]
+    public void ACheckedResultThatSucceededIsReturnedAsItIs()
+    {
+        var ok = new ProcessResult(0, "x", "");
+        Assert.Same(ok, ProcessRunner.Checked(ok, new ErrorCode("VZ0999", "test"), "p", []));
+    }
+
+    [Fact]
+    public void WhichFindsExecutablesOnPathAndNothingElse()
+    {
+        Assert.Equal("/bin/sh", ProcessRunner.Which("/bin/sh"));
+        Assert.NotNull(ProcessRunner.Which("sh"));
+        Assert.Null(ProcessRunner.Which("vz-no-such-program"));
+    }
+}
