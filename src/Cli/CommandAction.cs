@@ -4,7 +4,8 @@ namespace Vz.Cli;
 
 /// <summary>
 /// Runs a command's body and turns failures into one line on stderr and an exit
-/// code. Every command goes through here, so errors reach the user exactly once.
+/// code. Every command goes through here, so errors reach the user exactly once: a
+/// VzException as its code and message (exit 1), anything else as a bug (exit 70).
 /// </summary>
 public static class CommandAction
 {
@@ -18,23 +19,30 @@ public static class CommandAction
         command.SetAction((parse, ct) => RunAsync(() => Task.FromResult(body(parse))));
     }
 
-    public static async Task<int> RunAsync(Func<Task<int>> body)
+    /// <summary>The body's exit code, or the one for what it threw, told on <paramref name="error"/> (default stderr).</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> body, TextWriter? error = null)
     {
+        error ??= Console.Error;
         try
         {
             return await body();
         }
         catch (VzException e)
         {
-            Console.Error.WriteLine($"vzbuild: error {e.Code}: {e.Message}");
+            error.WriteLine($"vzbuild: error {e.Code}: {e.Message}");
             if (e.Hint is not null)
-                Console.Error.WriteLine($"  hint: {e.Hint}");
+                error.WriteLine($"  hint: {e.Hint}");
             return ExitCodes.Error;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("vzbuild: interrupted");
+            error.WriteLine("vzbuild: interrupted");
             return ExitCodes.Interrupted;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"vzbuild: {InternalError.Describe(e)}");
+            return ExitCodes.InternalError;
         }
     }
 

@@ -17,13 +17,18 @@ public static class ExitCodes
     public const int AllFailed = 5;
     /// <summary>spec check: the spec names paths that do not exist or globs that match nothing.</summary>
     public const int CheckFailed = 6;
+    /// <summary>
+    /// An internal error: a bug in vz (an exception vz did not expect), reported as such with its
+    /// type and message, never as a failure of the node or the input. 70 is EX_SOFTWARE (sysexits.h).
+    /// </summary>
+    public const int InternalError = 70;
     /// <summary>Interrupted by Ctrl-C.</summary>
     public const int Interrupted = 130;
 
     /// <summary>The exit code for trace/minify, from the traced program's exit code.</summary>
     public static int ForTrace(int programExitCode) => programExitCode == 0 ? Ok : TracedCommandFailed;
 
-    /// <summary>The exit code for a fleet operation, from how many nodes succeeded.</summary>
-    public static int ForFleet(int succeeded, int failed) =>
-        failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;
+    /// <summary>The exit code for a fleet operation, from how many nodes succeeded and failed; a bug on any node wins.</summary>
+    public static int ForFleet(int succeeded, int failed, int internalErrors = 0) =>
+        internalErrors > 0 ? InternalError : failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;
 }

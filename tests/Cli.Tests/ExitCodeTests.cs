@@ -13,6 +13,37 @@ public class ExitCodeTests
         Assert.Equal(expected, ExitCodes.ForFleet(ok, failed));
 
     [Theory]
+    [InlineData(2, 1, 1)]
+    [InlineData(0, 3, 1)]
+    [InlineData(0, 1, 1)]
+    public void ABugOnAnyNodeMakesTheFleetExitCodeTheInternalError(int ok, int failed, int bugs) =>
+        Assert.Equal(ExitCodes.InternalError, ExitCodes.ForFleet(ok, failed, bugs));
+
+    [Fact]
+    public async Task AnUnexpectedExceptionIsReportedAsABugWithItsOwnExitCode()
+    {
+        var stderr = new StringWriter();
+        var exit = await CommandAction.RunAsync(() => throw new InvalidOperationException("sequence contains no elements"), stderr);
+        Assert.Equal(ExitCodes.InternalError, exit);
+        Assert.StartsWith("vzbuild: internal error: this is a bug in vz, please report it: System.InvalidOperationException: sequence contains no elements", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task AVzExceptionIsOneLineWithItsCodeAndAHint()
+    {
+        var stderr = new StringWriter();
+        var exit = await CommandAction.RunAsync(() => throw new VzException(CoreErrors.CannotStart, "cannot run strace", "install strace"), stderr);
+        Assert.Equal((ExitCodes.Error, "vzbuild: error VZ0001: cannot run strace\n  hint: install strace\n"), (exit, stderr.ToString()));
+    }
+
+    [Fact]
+    public async Task CancellationIsAnInterruptionNotABug()
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Interrupted, await CommandAction.RunAsync(() => throw new OperationCanceledException(), stderr));
+    }
+
+    [Theory]
     [InlineData(0, ExitCodes.Ok)]
     [InlineData(4, ExitCodes.TracedCommandFailed)]
     [InlineData(-1, ExitCodes.TracedCommandFailed)]

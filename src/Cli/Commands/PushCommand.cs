@@ -87,7 +87,7 @@ internal static class PushCommand
             Console.Out.Write(PushSummary.Json(report) + "\n");
         else
             Console.Error.Write(PushSummary.Table(report));
-        return ExitCodes.ForFleet(report.Succeeded, report.Failed);
+        return ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
     }
 
     static IReadOnlyDictionary<string, string> ParseEnv(string[] pairs)

@@ -1,17 +1,22 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Vz.Deploy.Runner;
 
 namespace Vz.Deploy.Push;
 
 /// <summary>What happened on one node.</summary>
-public sealed record NodeResult(string Node, bool Ok, PushMode Mode, long BytesSent, long ResumedFrom, TimeSpan Elapsed, string? Error, IReadOnlyList<string> Notes);
+public sealed record NodeResult(string Node, bool Ok, PushMode Mode, long BytesSent, long ResumedFrom, TimeSpan Elapsed, string? Error, IReadOnlyList<string> Notes)
+{
+    /// <summary>The node failed on a bug in vz, not on the node or the link (<see cref="Error"/> says so).</summary>
+    public bool InternalError { get; init; }
+}
 
 /// <summary>The outcome of one push across the fleet.</summary>
 public sealed record PushReport(string Image, string Sha256, long ArchiveSize, IReadOnlyList<NodeResult> Nodes)
 {
     public int Succeeded => Nodes.Count(n => n.Ok);
     public int Failed => Nodes.Count(n => !n.Ok);
+    public int InternalErrors => Nodes.Count(n => n.InternalError);
     public IEnumerable<string> FailedNodes => Nodes.Where(n => !n.Ok).Select(n => n.Node);
 }
 
@@ -27,17 +32,10 @@ public static class PushSummary
             Bytes(n.BytesSent) + (n.ResumedFrom > 0 ? $" (resumed at {Bytes(n.ResumedFrom)})" : ""),
             $"{n.Elapsed.TotalSeconds:0.0}s",
             n.Ok ? "ok" : $"FAILED: {n.Error}",
-        }).ToList();
-        string[] header = ["NODE", "SENT AS", "BYTES SENT", "TIME", "RESULT"];
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        var sb = new StringBuilder();
-        sb.AppendLine($"{report.Image} sha256:{report.Sha256[..12]} ({Bytes(report.ArchiveSize)})");
-        foreach (var row in rows.Prepend(header))
-            sb.AppendLine(string.Join("  ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
-        sb.Append($"{report.Succeeded} ok, {report.Failed} failed");
-        if (report.Failed > 0)
-            sb.Append($": {string.Join(", ", report.FailedNodes)}");
-        return sb.AppendLine().ToString();
+        });
+        return $"{report.Image} sha256:{report.Sha256[..12]} ({Bytes(report.ArchiveSize)})\n"
+            + FleetTable.Render(["NODE", "SENT AS", "BYTES SENT", "TIME", "RESULT"], rows)
+            + FleetTable.Counts(report.Succeeded, report.FailedNodes.ToList(), report.InternalErrors) + "\n";
     }
 
     static readonly JsonSerializerOptions JsonOptions = new()
@@ -63,6 +61,7 @@ public static class PushSummary
             resumedFrom = n.ResumedFrom,
             seconds = Math.Round(n.Elapsed.TotalSeconds, 3),
             error = n.Error,
+            internalError = n.InternalError,
             notes = n.Notes,
         }),
     }, JsonOptions);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using Renci.SshNet.Common;
+using Vz.Deploy.Runner;
 using Vz.Deploy.Transport;
 
 namespace Vz.Deploy.Push;
@@ -18,16 +16,19 @@ public sealed record PushOptions(string ArchivePath)
     public string CacheDir { get; init; } = LocalImageCache.DefaultRoot;
     /// <summary>Copied to Linux x86_64 nodes without xdelta3 to apply deltas; null: those get full uploads.</summary>
     public VzpatchBinary? Vzpatch { get; init; }
+
+    public FleetOptions Fleet => new() { Parallel = Parallel, Retries = Retries, RetryDelay = RetryDelay };
 }
 
 /// <summary>
-/// Pushes one OCI image archive to many nodes: probe the node, pick delta or full, upload to a
-/// .part file (resuming what already arrived), verify sha256 on the node, rebuild and verify the
-/// archive, podman load it, then record it as current. A node never loads an unverified archive.
+/// Pushes one OCI image archive to many nodes, on the <see cref="FleetRunner"/> (parallelism, retries
+/// after a broken link, per-node results). What it does on one node: probe it, pick delta or full,
+/// upload to a .part file (resuming what already arrived), verify sha256 on the node, rebuild and
+/// verify the archive, podman load it, then record it as current. A node never loads an unverified archive.
 /// </summary>
 public sealed class Pusher(INodeConnector connector, IReporter reporter, IProcessRunner? processes = null)
 {
-    /// <summary>Per-node bookkeeping across attempts.</summary>
+    /// <summary>Per-node bookkeeping across attempts: what a failed node reports too.</summary>
     sealed class NodeRun(NodeTarget target)
     {
         public NodeTarget Target { get; } = target;
@@ -46,49 +47,35 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
         using var payloads = new PayloadBuilder(archive, cache, work, processes ?? ProcessRunner.Default);
         reporter.Info($"pushing {archive.Name} sha256:{archive.Sha256[..12]} ({PushSummary.Bytes(archive.Size)}) to {targets.Count} node(s)");
 
-        var results = new NodeResult[targets.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel), CancellationToken = ct },
-            async (i, token) => results[i] = await PushNodeAsync(targets[i], archive, cache, payloads, options, token));
+        var runs = new Dictionary<NodeTarget, NodeRun>(ReferenceEqualityComparer.Instance);
+        foreach (var t in targets)
+            runs[t] = new NodeRun(t);
+        var fleet = await new FleetRunner(connector, reporter, options.Fleet).RunAsync(targets, async (attempt, token) =>
+        {
+            var run = runs[attempt.Target];
+            var mode = await AttemptAsync(attempt.Node, run, archive, cache, payloads, options, token);
+            reporter.Progress(run.Target.Name, 1, 1, $"done ({PushSummary.ModeText(mode)})");
+            return mode;
+        }, ct);
 
+        var results = fleet.Nodes.Select(o =>
+        {
+            var run = runs[o.Target];
+            return new NodeResult(o.Node, o.Ok, o.Ok ? o.Value : PushMode.Full, run.BytesSent, run.ResumedFrom, o.Elapsed, o.Error, run.Notes)
+            {
+                InternalError = o.Status == NodeStatus.InternalError,
+            };
+        }).ToList();
         if (results.Any(r => r.Ok))
             cache.Add(archive);
         return new PushReport(archive.Name, archive.Sha256, archive.Size, results);
     }
 
-    async Task<NodeResult> PushNodeAsync(NodeTarget target, ImageArchive archive, LocalImageCache cache,
-        PayloadBuilder payloads, PushOptions options, CancellationToken ct)
-    {
-        var run = new NodeRun(target);
-        var clock = Stopwatch.StartNew();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var mode = await AttemptAsync(run, archive, cache, payloads, options, ct);
-                reporter.Progress(target.Name, 1, 1, $"done ({PushSummary.ModeText(mode)})");
-                return new NodeResult(target.Name, true, mode, run.BytesSent, run.ResumedFrom, clock.Elapsed, null, run.Notes);
-            }
-            catch (Exception e) when (IsTransient(e) && attempt < options.Retries && !ct.IsCancellationRequested)
-            {
-                reporter.Warn($"{target.Name}: {Describe(e)}; retrying ({attempt + 1}/{options.Retries})");
-                await Task.Delay(options.RetryDelay * (attempt + 1), ct);
-            }
-            catch (Exception e) when (e is VzException || IsTransient(e))
-            {
-                var why = Describe(e);
-                reporter.Progress(target.Name, 0, 0, $"failed: {why}");
-                return new NodeResult(target.Name, false, PushMode.Full, run.BytesSent, run.ResumedFrom, clock.Elapsed, why, run.Notes);
-            }
-        }
-    }
-
-    async Task<PushMode> AttemptAsync(NodeRun run, ImageArchive archive, LocalImageCache cache,
+    /// <summary>One attempt on one node over an open transport; throws to fail it (a TransportException to retry it).</summary>
+    async Task<PushMode> AttemptAsync(INodeTransport node, NodeRun run, ImageArchive archive, LocalImageCache cache,
         PayloadBuilder payloads, PushOptions options, CancellationToken ct)
     {
         var target = run.Target;
-        reporter.Progress(target.Name, 0, 0, "connecting");
-        await using var node = await connector.ConnectAsync(target, ct);
         var probe = NodeProbe.Parse(await ExecChecked(node, NodeScripts.Probe(target.Settings.Store, archive.StoreName), "probe the node", ct));
         foreach (var tool in new[] { "sha256sum", "podman" })
             if (!probe.Has(tool))
@@ -285,26 +272,6 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
             throw new VzException(DeployErrors.NodeCommandFailed, $"{doing}: exit {r.ExitCode}: {LastLine(r)}");
         return r.StdOut;
     }
-
-    /// <summary>
-    /// A broken or refused link is worth another attempt; a refused host key or bad input is not.
-    /// SSH.NET reports a dropped link through several exception types (SshConnectionException,
-    /// SshException "Client not connected", ObjectDisposedException, InvalidOperationException,
-    /// SocketException, IOException), so everything but our own errors and cancellation counts.
-    /// </summary>
-    static bool IsTransient(Exception e) => e switch
-    {
-        VzException v => v.Error == DeployErrors.LinkFailed,
-        OperationCanceledException => false,
-        _ => true,
-    };
-
-    static string Describe(Exception e) => e switch
-    {
-        VzException v => $"{v.Message} ({v.Code})",
-        SshException or SocketException or IOException => $"connection lost: {e.Message}",
-        _ => $"connection lost: {e.GetType().Name}: {e.Message}",
-    };
 
     static string FirstWord(string s) => s.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
 

@@ -60,7 +60,7 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
             {
                 await client.ConnectAsync(token);
             }
-            catch (Exception e) when (e is SshException or SocketException or TimeoutException or ProxyException)
+            catch (Exception e) when (!SshTransport.IsOurCancellation(e, token))
             {
                 ssh.Dispose();
                 sftp.Dispose();
@@ -74,7 +74,7 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
                 }
                 if (e is SshAuthenticationException)
                     throw new VzException(DeployErrors.NoUsableKey, $"{target.User}@{target.Host}:{target.Port} refused the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))}): {e.Message}", inner: e);
-                throw new VzException(DeployErrors.LinkFailed, $"cannot reach {target.Host}:{target.Port}: {e.Message}", inner: e);
+                throw new TransportException($"cannot reach {target.Host}:{target.Port}: {e.Message}", e);
             }
         }
 
@@ -159,38 +159,79 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
     }
 }
 
-/// <summary>An SSH session plus an SFTP channel to one node.</summary>
+/// <summary>
+/// An SSH session plus an SFTP channel to one node. Whatever SSH.NET throws is a broken link
+/// (it reports one through SshConnectionException, SshException "Client not connected",
+/// ObjectDisposedException, InvalidOperationException, SocketException, IOException): it leaves
+/// here as a <see cref="TransportException"/>, so no SSH.NET type reaches push or the runner.
+/// </summary>
 sealed class SshTransport(SshClient ssh, SftpClient sftp, Func<CancellationToken, Task> openSftp) : INodeTransport
 {
-    public async Task<ProcessResult> ExecAsync(string command, CancellationToken ct)
+    public Task<ProcessResult> ExecAsync(string command, CancellationToken ct) => Wire(async () =>
     {
         using var cmd = ssh.CreateCommand(command);
         await cmd.ExecuteAsync(ct);
         return new ProcessResult(cmd.ExitStatus ?? 255, cmd.Result, cmd.Error);
-    }
+    }, ct);
 
     public async Task UploadAsync(Stream source, string remotePath, long remoteOffset, Action<long>? progress, CancellationToken ct)
     {
         if (!sftp.IsConnected)
             await openSftp(ct);
-        await using var remote = await sftp.OpenAsync(remotePath, remoteOffset == 0 ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.Write, ct);
-        remote.Seek(remoteOffset, SeekOrigin.Begin);
-        var buffer = new byte[64 * 1024];
-        long sent = 0;
-        int n;
-        while ((n = await source.ReadAsync(buffer, ct)) > 0)
+        var remote = await Wire(async () =>
         {
-            await remote.WriteAsync(buffer.AsMemory(0, n), ct);
-            sent += n;
-            progress?.Invoke(sent);
+            var file = await sftp.OpenAsync(remotePath, remoteOffset == 0 ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.Write, ct);
+            file.Seek(remoteOffset, SeekOrigin.Begin);
+            return file;
+        }, ct);
+        try
+        {
+            var buffer = new byte[64 * 1024];
+            long sent = 0;
+            int n;
+            // Reading the local file is not the link: its errors stay what they are.
+            while ((n = await source.ReadAsync(buffer, ct)) > 0)
+            {
+                await Wire(async () => { await remote.WriteAsync(buffer.AsMemory(0, n), ct); return 0; }, ct);
+                sent += n;
+                progress?.Invoke(sent);
+            }
+            await Wire(async () => { await remote.FlushAsync(ct); return 0; }, ct);
         }
-        await remote.FlushAsync(ct);
+        finally
+        {
+            await Wire(async () => { await remote.DisposeAsync(); return 0; }, ct);
+        }
     }
 
     public ValueTask DisposeAsync()
     {
-        sftp.Dispose();
-        ssh.Dispose();
+        try
+        {
+            sftp.Dispose();
+            ssh.Dispose();
+        }
+        catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException)
+        {
+            // A link already gone cannot be closed politely; nothing is left to release.
+        }
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Runs SSH.NET calls: anything they throw, but the cancellation we asked for, is a broken link.</summary>
+    static async Task<T> Wire<T>(Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (!IsOurCancellation(e, ct))
+        {
+            throw new TransportException(e is SshException or SocketException or IOException
+                ? $"connection lost: {e.Message}"
+                : $"connection lost: {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    internal static bool IsOurCancellation(Exception e, CancellationToken ct) => e is OperationCanceledException && ct.IsCancellationRequested;
 }

@@ -27,9 +27,10 @@ public sealed record NodeTarget(string Name, string Host, int Port, string User,
 }
 
 /// <summary>
-/// The seam between push logic and the wire: run a shell command on a node, and write bytes into
-/// a node file at an offset. SSH implements it (<see cref="Ssh.SshConnector"/>); tests may wrap it
-/// to break links or corrupt bytes in flight, and the lead can point it at harness nodes.
+/// The seam between node logic (push, and the fleet commands on the runner) and the wire: run a
+/// shell command on a node, and write bytes into a node file at an offset. SSH implements it
+/// (<see cref="Ssh.SshConnector"/>); tests fake it or wrap it to break links or corrupt bytes in
+/// flight. A broken link is a <see cref="TransportException"/>; nothing else is one.
 /// </summary>
 public interface INodeTransport : IAsyncDisposable
 {
@@ -42,6 +43,14 @@ public interface INodeTransport : IAsyncDisposable
     /// </summary>
     Task UploadAsync(Stream source, string remotePath, long remoteOffset, Action<long>? progress, CancellationToken ct);
 }
+
+/// <summary>
+/// A link that broke or never came up (node unreachable, connection lost mid-command or mid-upload):
+/// the one failure the fleet runner retries. Transports throw it, and nothing of their wire library;
+/// a refused host key or key, or bad input, is a plain <see cref="VzException"/> and is not retried.
+/// </summary>
+public sealed class TransportException(string message, Exception? inner = null)
+    : VzException(DeployErrors.LinkFailed, message, inner: inner);
 
 /// <summary>Opens a transport to a node. One connection per node per attempt.</summary>
 public interface INodeConnector
