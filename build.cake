@@ -1,6 +1,7 @@
 // Cake build script: `dotnet tool restore && dotnet cake --target=Test`.
 // Targets: Build, Test (unit + integration; needs root and harness/install-packages.sh),
-// UnitTest, Pack (the vzbuild dotnet tool into artifacts/), Publish (a runnable out/vzbuild), Bench.
+// UnitTest (the unit projects: no outside tools, no root), Pack (the vzbuild dotnet tool into
+// artifacts/), Publish (a runnable out/vzbuild), Bench.
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./vz.slnx";
@@ -12,7 +13,9 @@ Task("Build").Does(() =>
 
 Task("UnitTest").IsDependentOn("Build").Does(() =>
 {
-    foreach (var project in new[] { "tests/Trace.Tests", "tests/Bundle.Tests", "tests/Deploy.Tests" })
+    // Every test project but Integration.Tests (which runs strace, runc, podman, sshd and test nodes).
+    foreach (var project in new[] { "tests/Core.Tests", "tests/Oci.Tests", "tests/Trace.Tests", "tests/Bundle.Tests",
+                                    "tests/Deploy.Tests", "tests/Vcdiff.Tests", "tests/Cli.Tests" })
         DotNetTest(project, new DotNetTestSettings { Configuration = configuration, NoBuild = true });
 });
 

@@ -2,16 +2,7 @@ namespace Vz.Deploy.Tests;
 
 static class Fixtures
 {
-    public static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "vz.slnx")))
-                dir = dir.Parent;
-            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("vz.slnx not found above the test binaries"), "fixtures", "deploy");
-        }
-    }
+    public static string Root => Vz.Tests.RepoRoot.Combine("fixtures", "deploy");
 
     public static string Path_(string name) => Path.Combine(Root, name);
 

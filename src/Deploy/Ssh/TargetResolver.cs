@@ -5,11 +5,13 @@ namespace Vz.Deploy.Ssh;
 
 /// <summary>
 /// Turns what the user typed (--to [user@]host[:port], or inventory hosts) into node targets,
-/// applying ~/.ssh/config the way ssh would. Pure apart from reading nothing: config is passed in.
+/// applying ~/.ssh/config the way ssh would. An instance is pure: the parsed ssh config, options
+/// and node defaults are passed in (<see cref="FromSpec"/>, <see cref="FromInventory"/>). The
+/// static <see cref="Resolve"/> is the one part that reads files: the ssh config and the inventory.
 /// </summary>
 public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSettings defaults)
 {
-    /// <summary>All targets of a push: the --to hosts, then the inventory group's hosts.</summary>
+    /// <summary>All targets of a push: the --to hosts, then the inventory group's hosts. Reads options.ConfigFile and the inventory file.</summary>
     public static IReadOnlyList<NodeTarget> Resolve(IReadOnlyList<string> to, string? inventory, string? group,
         SshOptions options, NodeSettings defaults)
     {
