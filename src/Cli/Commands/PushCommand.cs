@@ -79,10 +79,11 @@ internal static class PushCommand
         return cmd;
     }
 
-    internal static async Task<int> RunAsync(PushCommandOptions o, IReporter reporter, CancellationToken ct)
+    /// <summary>Push as the command line asked; <paramref name="connector"/> replaces SSH in tests.</summary>
+    internal static async Task<int> RunAsync(PushCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null)
     {
         var targets = TargetResolver.Resolve(o.To, o.Inventory, o.Group, o.Ssh, o.Node);
-        var report = await new Pusher(new SshConnector(o.Ssh), reporter).PushAsync(o.Push, targets, ct);
+        var report = await new Pusher(connector ?? new SshConnector(o.Ssh), reporter).PushAsync(o.Push, targets, ct);
         if (o.Json)
             Console.Out.Write(PushSummary.Json(report) + "\n");
         else

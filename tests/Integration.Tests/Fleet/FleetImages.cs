@@ -74,7 +74,7 @@ public sealed class FleetImages : IDisposable
     public static long ZstdSize(string archive)
     {
         var zst = archive + ".zst";
-        ProcessRunner.RunChecked("VZ0001", "zstd", "-q", "-f", "-9", archive, "-o", zst);
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "zstd", "-q", "-f", "-9", archive, "-o", zst);
         var size = new FileInfo(zst).Length;
         File.Delete(zst);
         return size;

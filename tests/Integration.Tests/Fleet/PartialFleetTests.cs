@@ -93,7 +93,7 @@ public sealed class PartialFleetTests(FleetImages images, Xunit.Abstractions.ITe
         using var work = new ScratchDir("fleet-vzpatch-rss");
         var delta = work["d.vcdiff"];
         var window = PushPlanner.SourceWindow(new FileInfo(from.Archive).Length);
-        ProcessRunner.RunChecked("VZ3023", "xdelta3", "-e", "-9", "-S", "lzma", "-D", "-f", "-B", window.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ProcessRunner.RunChecked(Vz.Deploy.DeployErrors.DeltaEncodeFailed, "xdelta3", "-e", "-9", "-S", "lzma", "-D", "-f", "-B", window.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-s", from.Archive, to.Archive, delta);
         await node.SshCheckedAsync("cat > /tmp/vz-rss.vcdiff", await File.ReadAllBytesAsync(delta));
         var dir = NodeState.StoreDir(from);

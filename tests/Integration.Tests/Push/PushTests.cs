@@ -223,7 +223,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     {
         var node = NewNode();
         var other = Path.Combine(node.Dir, "other_ed25519");
-        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other);
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other);
         var otherPub = File.ReadAllText(other + ".pub").Split(' ');
         File.WriteAllText(node.KnownHosts, $"[127.0.0.1]:{node.Port} {otherPub[0]} {otherPub[1]}\n");
 
@@ -392,7 +392,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     {
         var node = NewNode();
         var key = Path.Combine(node.Dir, "locked_ed25519");
-        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret", "-f", key);
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cret", "-f", key);
         File.AppendAllText(Path.Combine(node.Dir, "authorized_keys"), File.ReadAllText(key + ".pub"));
         var config = Path.Combine(node.Dir, "ssh_config");
         File.WriteAllText(config, $"""
@@ -427,7 +427,7 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     }
 
     static string Fingerprint(string keyFile) =>
-        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-l", "-E", "sha256", "-f", keyFile + ".pub").StdOut.Split(' ')[1];
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "ssh-keygen", "-l", "-E", "sha256", "-f", keyFile + ".pub").StdOut.Split(' ')[1];
 
     public void Dispose()
     {

@@ -169,7 +169,7 @@ public sealed class SshdNode : IDisposable
     }
 
     void Keygen(string path) =>
-        ProcessRunner.RunChecked("VZ0001", "ssh-keygen", "-q", "-t", keyType, "-N", "", "-C", "vz-test", "-f", path);
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "ssh-keygen", "-q", "-t", keyType, "-N", "", "-C", "vz-test", "-f", path);
 
     public static int FreePort()
     {

@@ -51,7 +51,7 @@ public sealed class TestImages : IDisposable
     string Save(string rootfs, string tag)
     {
         var layer = Path.Combine(Dir, $"rootfs-{tag}.tar");
-        ProcessRunner.RunChecked("VZ0001", "tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", rootfs, "-cf", layer, ".");
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", rootfs, "-cf", layer, ".");
         Podman("import", layer, Name(tag));
         names.Add(Name(tag));
         var archive = Path.Combine(Dir, $"image-{tag}.tar");
