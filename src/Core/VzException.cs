@@ -2,9 +2,9 @@ namespace Vz;
 
 /// <summary>
 /// The one error type that reaches the user. Every failure vz expects (bad input,
-/// a missing tool, a node that refused) is one of these, with a stable code
-/// (VZ1xxx trace, VZ2xxx bundle and image, VZ3xxx deploy) and an optional hint.
-/// The CLI prints it as one line plus the hint; anything else is a bug.
+/// a missing tool, a node that refused) is one of these, with a stable code from its
+/// library's table (<see cref="ErrorCode"/>; ranges in the top README) and an optional hint.
+/// The CLI prints it as one line plus the hint; anything else is a bug (<see cref="InternalError"/>).
 /// </summary>
 public class VzException : Exception
 {
