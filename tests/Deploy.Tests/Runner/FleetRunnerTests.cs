@@ -138,7 +138,7 @@ public sealed class FleetRunnerTests
             var now = Interlocked.Increment(ref running);
             lock (reporter)
                 most = Math.Max(most, now);
-            await Task.Delay(30, ct);
+            await Task.Delay(200, ct);
             Interlocked.Decrement(ref running);
             return 0;
         });
