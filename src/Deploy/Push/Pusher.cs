@@ -63,7 +63,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
             var run = runs[o.Target];
             return new NodeResult(o.Node, o.Ok, o.Ok ? o.Value : PushMode.Full, run.BytesSent, run.ResumedFrom, o.Elapsed, o.Error, run.Notes)
             {
-                InternalError = o.Status == NodeStatus.InternalError,
+                InternalError = o.Status == StepStatus.InternalError,
             };
         }).ToList();
         if (results.Any(r => r.Ok))

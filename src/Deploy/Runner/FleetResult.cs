@@ -4,7 +4,7 @@ using Vz.Deploy.Transport;
 namespace Vz.Deploy.Runner;
 
 /// <summary>How one node ended.</summary>
-public enum NodeStatus
+public enum StepStatus
 {
     Ok,
     /// <summary>A <see cref="VzException"/> (bad input, a refused key, a link still broken after the retries).</summary>
@@ -14,19 +14,19 @@ public enum NodeStatus
 }
 
 /// <summary>One node's end: its step's value when Ok, else the one-line error (code included); attempts made; time from the first.</summary>
-public sealed record NodeOutcome<T>(NodeTarget Target, NodeStatus Status, T? Value, string? Error, int Attempts, TimeSpan Elapsed)
+public sealed record StepOutcome<T>(NodeTarget Target, StepStatus Status, T? Value, string? Error, int Attempts, TimeSpan Elapsed)
 {
-    public bool Ok => Status == NodeStatus.Ok;
+    public bool Ok => Status == StepStatus.Ok;
     public string Node => Target.Name;
 }
 
 /// <summary>Every node's outcome, in the order of the targets; the CLI's exit code comes from the counts.</summary>
-public sealed record FleetResult<T>(IReadOnlyList<NodeOutcome<T>> Nodes)
+public sealed record FleetResult<T>(IReadOnlyList<StepOutcome<T>> Nodes)
 {
     public int Succeeded => Nodes.Count(n => n.Ok);
     public int Failed => Nodes.Count(n => !n.Ok);
     /// <summary>Nodes whose step hit a bug (counted in <see cref="Failed"/> too).</summary>
-    public int InternalErrors => Nodes.Count(n => n.Status == NodeStatus.InternalError);
+    public int InternalErrors => Nodes.Count(n => n.Status == StepStatus.InternalError);
 }
 
 /// <summary>The summary every fleet command prints: a table with one row per node, and the count line under it.</summary>

@@ -20,7 +20,7 @@ public sealed record NodeAttempt(NodeTarget Target, INodeTransport Node, int Att
 /// <summary>
 /// Runs one step on every node of a fleet: at most <see cref="FleetOptions.Parallel"/> nodes at
 /// once, a connection per attempt, retries only for a broken link (<see cref="TransportException"/>),
-/// and one <see cref="NodeOutcome{T}"/> per node, in the order of the targets. A step's
+/// and one <see cref="StepOutcome{T}"/> per node, in the order of the targets. A step's
 /// <see cref="VzException"/> fails its node; any other exception is a bug: its node is an
 /// internal error (never retried, never "connection lost"), and the other nodes go on.
 /// Cancellation stops the run with <see cref="OperationCanceledException"/>.
@@ -31,24 +31,24 @@ public sealed class FleetRunner(INodeConnector connector, IReporter reporter, Fl
     public async Task<FleetResult<T>> RunAsync<T>(IReadOnlyList<NodeTarget> targets,
         Func<NodeAttempt, CancellationToken, Task<T>> step, CancellationToken ct = default)
     {
-        var outcomes = new NodeOutcome<T>[targets.Count];
+        var outcomes = new StepOutcome<T>[targets.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, targets.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel), CancellationToken = ct },
             async (i, token) => outcomes[i] = await RunNodeAsync(targets[i], step, token));
         return new FleetResult<T>(outcomes);
     }
 
-    async Task<NodeOutcome<T>> RunNodeAsync<T>(NodeTarget target, Func<NodeAttempt, CancellationToken, Task<T>> step, CancellationToken ct)
+    async Task<StepOutcome<T>> RunNodeAsync<T>(NodeTarget target, Func<NodeAttempt, CancellationToken, Task<T>> step, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         for (var attempt = 0; ; attempt++)
         {
-            NodeOutcome<T> Outcome(NodeStatus status, T? value, string? error) => new(target, status, value, error, attempt + 1, clock.Elapsed);
+            StepOutcome<T> Outcome(StepStatus status, T? value, string? error) => new(target, status, value, error, attempt + 1, clock.Elapsed);
             try
             {
                 reporter.Progress(target.Name, 0, 0, "connecting");
                 await using var node = await connector.ConnectAsync(target, ct);
-                return Outcome(NodeStatus.Ok, await step(new NodeAttempt(target, node, attempt), ct), null);
+                return Outcome(StepStatus.Ok, await step(new NodeAttempt(target, node, attempt), ct), null);
             }
             catch (Exception e) when (ct.IsCancellationRequested)
             {
@@ -63,14 +63,14 @@ public sealed class FleetRunner(INodeConnector connector, IReporter reporter, Fl
             catch (VzException e)
             {
                 reporter.Progress(target.Name, 0, 0, $"failed: {Describe(e)}");
-                return Outcome(NodeStatus.Failed, default, Describe(e));
+                return Outcome(StepStatus.Failed, default, Describe(e));
             }
             catch (Exception e)
             {
                 var bug = InternalError.Describe(e);
                 reporter.Progress(target.Name, 0, 0, "failed: internal error");
                 reporter.Warn($"{target.Name}: {bug}");
-                return Outcome(NodeStatus.InternalError, default, bug);
+                return Outcome(StepStatus.InternalError, default, bug);
             }
         }
     }

@@ -58,7 +58,7 @@ public sealed class FleetRunnerTests
         });
 
         Assert.Equal(targets.Select(t => t.Host), result.Nodes.Select(n => n.Value));
-        Assert.All(result.Nodes, n => Assert.Equal((NodeStatus.Ok, 1, null), (n.Status, n.Attempts, n.Error)));
+        Assert.All(result.Nodes, n => Assert.Equal((StepStatus.Ok, 1, null), (n.Status, n.Attempts, n.Error)));
         Assert.Equal((5, 0, 0), (result.Succeeded, result.Failed, result.InternalErrors));
         Assert.Equal((5, 5), (connector.Open, connector.Disposed));
     }
@@ -72,7 +72,7 @@ public sealed class FleetRunnerTests
             (_, _) => throw new TransportException("connection lost: reset by peer"));
 
         var n = Assert.Single(result.Nodes);
-        Assert.Equal((NodeStatus.Failed, 3, 3), (n.Status, n.Attempts, connector.Connects("node-a")));
+        Assert.Equal((StepStatus.Failed, 3, 3), (n.Status, n.Attempts, connector.Connects("node-a")));
         Assert.Equal("connection lost: reset by peer (VZ3013)", n.Error);
         Assert.Equal(2, reporter.Lines.Count(l => l.StartsWith("warning: node-a: connection lost") && l.Contains("retrying")));
         Assert.Equal(3, connector.Disposed);
@@ -86,7 +86,7 @@ public sealed class FleetRunnerTests
         var result = await new FleetRunner(connector, reporter, Fast).RunAsync(Nodes(1), (a, _) => Task.FromResult(a.Attempt));
 
         var n = Assert.Single(result.Nodes);
-        Assert.Equal((NodeStatus.Ok, 1, 2), (n.Status, n.Value, n.Attempts));
+        Assert.Equal((StepStatus.Ok, 1, 2), (n.Status, n.Value, n.Attempts));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class FleetRunnerTests
             (_, _) => throw new VzException(DeployErrors.HostKeyChanged, "HOST KEY CHANGED for node-a"));
 
         var n = Assert.Single(result.Nodes);
-        Assert.Equal((NodeStatus.Failed, 1), (n.Status, n.Attempts));
+        Assert.Equal((StepStatus.Failed, 1), (n.Status, n.Attempts));
         Assert.Equal("HOST KEY CHANGED for node-a (VZ3011)", n.Error);
         Assert.Equal(1, connector.Connects("node-a"));
     }
@@ -111,7 +111,7 @@ public sealed class FleetRunnerTests
         var result = await new FleetRunner(connector, reporter, Fast).RunAsync(Nodes(3), (a, _) =>
             a.Target.Name == "node-b" ? throw new NullReferenceException("Object reference not set to an instance of an object.") : Task.FromResult(1));
 
-        Assert.Equal([NodeStatus.Ok, NodeStatus.InternalError, NodeStatus.Ok], result.Nodes.Select(n => n.Status));
+        Assert.Equal([StepStatus.Ok, StepStatus.InternalError, StepStatus.Ok], result.Nodes.Select(n => n.Status));
         var bug = result.Nodes[1];
         Assert.Equal(1, bug.Attempts);
         Assert.StartsWith("internal error: this is a bug in vz, please report it: System.NullReferenceException:", bug.Error);
@@ -126,7 +126,7 @@ public sealed class FleetRunnerTests
 
         var result = await new FleetRunner(connector, reporter, Fast).RunAsync(Nodes(1), (_, _) => Task.FromResult(0));
 
-        Assert.Equal((NodeStatus.InternalError, 1), (result.Nodes[0].Status, connector.Connects("node-a")));
+        Assert.Equal((StepStatus.InternalError, 1), (result.Nodes[0].Status, connector.Connects("node-a")));
     }
 
     [Fact]
