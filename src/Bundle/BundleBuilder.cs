@@ -1,3 +1,4 @@
+using Vz.Fs;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
@@ -43,7 +44,7 @@ public static class BundleBuilder
         var rootfs = Path.Combine(dir, RootfsDir);
         var configPath = Path.Combine(dir, ConfigFile);
         if (!request.Force && File.Exists(configPath))
-            throw new VzException("VZ2006", $"{configPath}: a bundle is already there", "pass --force to replace it");
+            throw new VzException(BundleErrors.OutputExists, $"{configPath}: a bundle is already there", "pass --force to replace it");
         var existed = Directory.Exists(dir);
         // Build beside the old bundle and swap only once the new one validates: a failed
         // build (even with --force) leaves what was there untouched.
@@ -60,7 +61,7 @@ public static class BundleBuilder
             var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, stagedRootfs, mountPoints, request.Epoch);
             if (request.LoaderCache)
                 // -X: only the cache; the links are the source's, copied as they were.
-                ProcessRunner.RunChecked("VZ2014", ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", stagedRootfs]);
+                ProcessRunner.RunChecked(BundleErrors.LdconfigFailed.Id, ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", stagedRootfs]);
             var runtime = request.Runtime;
             if (request.User is { } user)
             {
@@ -84,7 +85,7 @@ public static class BundleBuilder
                 Directory.Delete(dir);
             if (e is VzException)
                 throw;
-            throw new VzException("VZ2009", $"bundle {dir}: {e.Message}", inner: e);
+            throw new VzException(BundleErrors.IoFailed, $"bundle {dir}: {e.Message}", inner: e);
         }
     }
 
@@ -93,9 +94,9 @@ public static class BundleBuilder
     {
         var dir = Path.GetFullPath(bundleDir);
         var configPath = Path.Combine(dir, ConfigFile);
-        var st = Posix.LStat(configPath);
+        var st = FileStat.Of(configPath);
         if (st is not { Type: UnixFileType.Regular })
-            throw new VzException("VZ2024", $"{configPath}: not found (is {bundleDir} a bundle?)");
+            throw new VzException(BundleErrors.NotABundle, $"{configPath}: not found (is {bundleDir} a bundle?)");
         var config = new TarEntry(ConfigFile, TarEntryKind.File, Modes.O644, 0, 0, st.MTimeSeconds) { Size = st.Size, SourcePath = configPath };
         return [config, .. TreeScanner.Scan(Path.Combine(dir, RootfsDir), RootfsDir + "/")];
     }

@@ -1,3 +1,4 @@
+using Vz.Fs;
 using System.Formats.Tar;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Runtime;
@@ -90,9 +91,9 @@ public class BundleBuilderTests
         using var src = new TestTree();
         using var dst = new TestTree();
         BundleBuilder.Build(AppBundle(src, dst) with { Epoch = 77, Runtime = new RuntimeOptions { Args = ["app"], Cwd = "/srv/app" } });
-        var cwd = Posix.LStat(Path.Combine(dst["b"], "rootfs/srv/app"));
+        var cwd = FileStat.Of(Path.Combine(dst["b"], "rootfs/srv/app"));
         Assert.Equal((UnixFileType.Directory, Modes.O755, 77L), (cwd!.Type, cwd.Permissions, cwd.MTimeSeconds));
-        Assert.Equal(77, Posix.LStat(Path.Combine(dst["b"], "rootfs/srv"))!.MTimeSeconds);
+        Assert.Equal(77, FileStat.Of(Path.Combine(dst["b"], "rootfs/srv"))!.MTimeSeconds);
     }
 
     [Fact]

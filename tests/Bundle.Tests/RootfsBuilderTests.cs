@@ -1,10 +1,11 @@
+using Vz.Fs;
 using Vz.Bundle.Fs;
 
 namespace Vz.Bundle.Tests;
 
 public class RootfsBuilderTests
 {
-    static FileStat Stat(string path) => Posix.LStat(path) ?? throw new FileNotFoundException(path);
+    static FileStat Stat(string path) => FileStat.Of(path) ?? throw new FileNotFoundException(path);
 
     [Fact]
     public void CopyKeepsTypeModeSetuidOwnersSymlinksHardLinksAndMtimes()
@@ -134,8 +135,8 @@ public class RootfsBuilderTests
         using var src = new TestTree();
         using var dst = new TestTree();
         src.File("x", "payload");
-        var link = new PlannedEntry("/lib", Posix.LStat(src.Symlink("lib", outside.Dir))!, outside.Dir);
-        var file = new PlannedEntry("/lib/x", Posix.LStat(src["x"])!);
+        var link = new PlannedEntry("/lib", FileStat.Of(src.Symlink("lib", outside.Dir))!, outside.Dir);
+        var file = new PlannedEntry("/lib/x", FileStat.Of(src["x"])!);
         var plan = new RootfsPlan(src.Dir, [link, file], []);
         var e = Assert.Throws<VzException>(() => RootfsBuilder.Materialize(plan, dst["rootfs"], [], 0));
         Assert.Equal("VZ2007", e.Code);

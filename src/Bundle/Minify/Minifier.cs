@@ -46,7 +46,7 @@ public static class Minifier
         Directory.CreateDirectory(outDir);
         var work = Path.Combine(outDir, ".work");
         if (TraceMounts.Under(work) is { Count: > 0 } stale)
-            throw new VzException("VZ2323", $"{work}: an earlier run left {stale[0]} mounted; unmount it (umount -R -l) first");
+            throw new VzException(MinifyErrors.StaleMounts, $"{work}: an earlier run left {stale[0]} mounted; unmount it (umount -R -l) first");
         if (Directory.Exists(work))
             Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);

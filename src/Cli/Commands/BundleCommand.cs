@@ -73,7 +73,7 @@ internal static class BundleCommand
             }
         }
         var args = o.Cmd ?? spec.Command
-            ?? throw new VzException("VZ2020", $"{o.SpecPath}: the spec records no command", "give one with --cmd");
+            ?? throw new VzException(BundleErrors.InvalidConfig, $"{o.SpecPath}: the spec records no command", "give one with --cmd");
         var result = BundleBuilder.Build(new BundleRequest
         {
             Paths = paths,
@@ -116,7 +116,7 @@ internal static class BundleCommand
             }
             catch (JsonException e)
             {
-                throw new VzException("VZ2025", $"--cmd {text}: not a JSON array of strings: {e.Message}");
+                throw new VzException(BundleErrors.BadCmd, $"--cmd {text}: not a JSON array of strings: {e.Message}");
             }
         }
         return text.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -1,3 +1,4 @@
+using Vz.Fs;
 namespace Vz.Trace.Closure;
 
 /// <summary>

@@ -25,9 +25,9 @@ public sealed record Spec
     public IReadOnlyList<string> Comments { get; init; } = [];
 
     public static Spec FromPaths(IEnumerable<string> paths, IReadOnlyList<string>? command = null) =>
-        new() { Command = command, Paths = Normalize(paths) };
+        new() { Command = command, Paths = SortedUnique(paths) };
 
-    public static IReadOnlyList<string> Normalize(IEnumerable<string> paths) =>
+    public static IReadOnlyList<string> SortedUnique(IEnumerable<string> paths) =>
         paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 }
 
@@ -90,7 +90,7 @@ public static class SpecFormat
         {
             Command = command,
             WorkingDirectory = cwd,
-            Paths = Spec.Normalize(paths),
+            Paths = Spec.SortedUnique(paths),
             Rules = rules,
             Comments = comments,
         };
@@ -105,11 +105,11 @@ public static class SpecFormat
         }
         catch (FileNotFoundException)
         {
-            throw new VzException("VZ1101", $"{path}: spec not found");
+            throw new VzException(TraceErrors.SpecNotFound, $"{path}: spec not found");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new VzException("VZ1101", $"{path}: spec not found");
+            throw new VzException(TraceErrors.SpecNotFound, $"{path}: spec not found");
         }
     }
 
@@ -148,7 +148,7 @@ public static class SpecFormat
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VzException("VZ1102", $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
+            throw new VzException(TraceErrors.SpecNotWritable, $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
         }
     }
 
@@ -177,7 +177,7 @@ public static class SpecFormat
     }
 
     static VzException Error(string file, int line, string message) =>
-        new("VZ1100", $"{file}:{line}: {message}");
+        new(TraceErrors.MalformedSpec, $"{file}:{line}: {message}");
 
     static string Shorten(string s) => s.Length > 60 ? s[..60] + "..." : s;
 }

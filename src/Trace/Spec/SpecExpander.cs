@@ -1,3 +1,4 @@
+using Vz.Fs;
 using Vz.Trace.Closure;
 
 namespace Vz.Trace.Spec;

@@ -1,3 +1,5 @@
+using Vz.Fs;
+
 namespace Vz.Trace.Strace;
 
 /// <summary>What a traced program used: absolute paths as seen inside the traced root.</summary>
@@ -61,7 +63,7 @@ public static class AccessTracker
         var executed = new List<string>();
         var warnings = new List<string>();
         var truncated = false;
-        var chrootRoot = options.ChrootRoot is null ? null : Normalize(options.ChrootRoot, "/");
+        var chrootRoot = options.ChrootRoot is null ? null : RootFs.Normalize(options.ChrootRoot, "/");
         int? firstPid = calls.Count > 0 ? calls[0].Pid : null;
 
         FsView ViewOf(int pid)
@@ -71,7 +73,7 @@ public static class AccessTracker
             if (parents.TryGetValue(pid, out var p))
                 v = p.ShareFs ? ViewOf(p.Parent) : ViewOf(p.Parent).Copy();
             else if (pid == firstPid)
-                v = new FsView { Cwd = options.InitialCwd is null ? null : Normalize(options.InitialCwd, "/") };
+                v = new FsView { Cwd = options.InitialCwd is null ? null : RootFs.Normalize(options.InitialCwd, "/") };
             else
             {
                 warnings.Add($"process {pid} appears without a traced parent; its cwd is unknown");
@@ -133,7 +135,7 @@ public static class AccessTracker
                 warnings.Add($"strace log line {call.Line}: cannot resolve relative path {StraceString.Display(text)}: base directory unknown");
                 continue;
             }
-            var resolved = Normalize(text, baseDir);
+            var resolved = RootFs.Normalize(text, baseDir);
 
             switch (call.Name)
             {
@@ -204,24 +206,4 @@ public static class AccessTracker
 
     static string Join(string root, string inside) =>
         root == "/" ? inside : inside == "/" ? root : root + inside;
-
-    /// <summary>Resolves path against an absolute base and folds "." and ".." lexically.</summary>
-    public static string Normalize(string path, string baseDir)
-    {
-        var parts = new List<string>();
-        var full = path.StartsWith('/') ? path : baseDir + "/" + path;
-        foreach (var part in full.Split('/'))
-        {
-            if (part.Length == 0 || part == ".")
-                continue;
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                    parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-            parts.Add(part);
-        }
-        return "/" + string.Join('/', parts);
-    }
 }

@@ -1,3 +1,4 @@
+using Vz.Fs;
 using Vz.Trace.Closure;
 
 namespace Vz.Trace.Tests.Closure;
@@ -15,11 +16,11 @@ public class ClosureRunsTests
         foreach (var p in paths)
         {
             var source = from.HostPath(p);
-            switch (from.Kind(p))
+            switch (from.Stat(p)?.Type)
             {
-                case EntryKind.Symlink: to.Link(p, new FileInfo(source).LinkTarget!); break;
-                case EntryKind.Directory: to.Dir(p); break;
-                case EntryKind.File: to.Copy(source, p); break;
+                case UnixFileType.Symlink: to.Link(p, new FileInfo(source).LinkTarget!); break;
+                case UnixFileType.Directory: to.Dir(p); break;
+                case UnixFileType.Regular: to.Copy(source, p); break;
             }
         }
     }

@@ -168,14 +168,4 @@ public class AccessTrackerTests
         Assert.Empty(r.Paths);
         Assert.Single(r.Warnings);
     }
-
-    [Theory]
-    [InlineData("a/./b/../c", "/x", "/x/a/c")]
-    [InlineData("../../..", "/x/y", "/")]
-    [InlineData("/a//b/", "/ignored", "/a/b")]
-    [InlineData(".", "/x", "/x")]
-    public void NormalizeFoldsDotsLexically(string path, string baseDir, string expected)
-    {
-        Assert.Equal(expected, AccessTracker.Normalize(path, baseDir));
-    }
 }
