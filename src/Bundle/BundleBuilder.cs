@@ -62,7 +62,7 @@ public static class BundleBuilder
             if (request.LoaderCache)
                 // -X: only the cache; the links are the source's, copied as they were.
                 ProcessRunner.RunChecked(BundleErrors.LdconfigFailed.Id, ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", stagedRootfs]);
-            var runtime = request.Runtime;
+            var runtime = RuntimeConfigFactory.PinExecutable(request.Runtime, stagedRootfs);
             if (request.User is { } user)
             {
                 var (uid, gid) = RuntimeConfigFactory.ParseUser(user, stagedRootfs);

@@ -1,6 +1,5 @@
 using Vz.Bundle.Image;
 using Vz.Bundle.Runtime;
-using Vz.Trace.Closure;
 using Vz.Trace.Spec;
 using Vz.Trace.Strace;
 
@@ -60,42 +59,37 @@ public static class Minifier
 
             var traced = new List<string>();
             TraceMounts.PrepareMountPoints(rootfs);
-            var exitCode = await TraceInto(traced, request.Command, rootfs, env, request, reporter, ct);
+            var main = await TraceInto(traced, request.Command, rootfs, env, request, reporter, ct);
             foreach (var exercise in request.Exercises)
             {
-                var code = await TraceInto(traced, exercise, rootfs, env, request, reporter, ct);
+                var code = (await TraceInto(traced, exercise, rootfs, env, request, reporter, ct)).ExitCode;
                 if (code != 0)
                     reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
             }
 
-            // The --rules file's listed paths are closed over with the traced ones: the second
-            // closure below runs only for globs, and a listed program needs its libraries too.
-            var closure = ClosureResolver.Resolve(traced.Concat(request.Rules?.Paths ?? []), new ClosureOptions { Root = rootfs });
-            foreach (var w in closure.Warnings)
+            // --keep, --drop and the --rules file join the traced paths as one spec, resolved as
+            // `vzbuild bundle` would resolve it: the same spec and root give the same rootfs.
+            var rules = new Spec
+            {
+                Paths = request.Rules?.Paths ?? [],
+                Rules = [.. request.Keep.Select(g => new SpecRule(true, g, 0)), .. request.Drop.Select(g => new SpecRule(false, g, 0)), .. request.Rules?.Rules ?? []],
+            };
+            var command = new TracedCommand(request.Command, cwd, main.Result.Executable);
+            var (spec, resolved) = TraceSpec.Build(traced, command, rules, rootfs);
+            foreach (var w in resolved.Warnings)
                 reporter.Warn(w);
-            var rules = request.Keep.Select(g => new SpecRule(true, g, 0))
-                .Concat(request.Drop.Select(g => new SpecRule(false, g, 0)))
-                .Concat(request.Rules?.Rules ?? []);
-            var spec = TraceSpec.Build(closure.Paths, request.Command, cwd) with { Rules = rules.ToList() };
             var specPath = Path.Combine(outDir, "spec");
             SpecFormat.Save(spec, specPath);
-
-            // Globs may add programs or libraries: close again over what they brought.
-            var expanded = SpecExpander.Expand(spec, rootfs);
-            var reclosed = spec.Rules.Count == 0 ? null : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs });
-            var final = reclosed?.Paths ?? expanded;
-            if (spec.Rules.Any(r => !r.Include))
-                final = Drop(final, spec, rootfs);
 
             var bundleDir = Path.Combine(outDir, "bundle");
             BundleBuilder.Build(new BundleRequest
             {
-                Paths = final,
+                Paths = resolved.Paths,
                 SourceRoot = rootfs,
                 OutDir = bundleDir,
                 Force = true,
                 Epoch = request.Epoch,
-                LoaderCache = closure.NeedsLoaderCache || reclosed?.NeedsLoaderCache == true,
+                LoaderCache = resolved.NeedsLoaderCache,
                 User = source.Config.User,
                 Runtime = new RuntimeOptions
                 {
@@ -104,12 +98,13 @@ public static class Minifier
                     Cwd = cwd,
                     Hostname = request.Reference.Repository.Split('/')[^1],
                     Ports = request.Ports,
+                    Executable = spec.Executable,
                 },
             });
             var image = ImageBuilder.Build(bundleDir, new ImageOptions { Reference = request.Reference, Epoch = request.Epoch });
             var imagePath = Path.Combine(outDir, "image.oci.tar");
             OciArchive.Write(image, imagePath);
-            return new MinifyResult(exitCode, specPath, bundleDir, imagePath, source.SizeBytes, new FileInfo(imagePath).Length, final.Count);
+            return new MinifyResult(main.ExitCode, specPath, bundleDir, imagePath, source.SizeBytes, new FileInfo(imagePath).Length, resolved.Paths.Count);
         }
         finally
         {
@@ -134,16 +129,7 @@ public static class Minifier
             ArchivePath.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
     }
 
-    /// <summary>'-' rules win over what the second closure added back.</summary>
-    static IReadOnlyList<string> Drop(IReadOnlyList<string> paths, Spec spec, string rootfs)
-    {
-        var dropped = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rule in spec.Rules.Where(r => !r.Include))
-            dropped.UnionWith(RootGlob.Filter(rule.Glob, paths));
-        return paths.Where(p => !dropped.Contains(p)).ToList();
-    }
-
-    static async Task<int> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,
+    static async Task<TraceRun> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,
         IReadOnlyList<string> env, MinifyRequest request, IReporter reporter, CancellationToken ct)
     {
         reporter.Info($"tracing {string.Join(' ', command)} inside the source image");
@@ -159,6 +145,6 @@ public static class Minifier
         foreach (var w in skipped)
             reporter.Warn(w);
         into.AddRange(paths);
-        return run.ExitCode;
+        return run;
     }
 }

@@ -38,11 +38,13 @@ public static class ClosureResolver
 {
     public static ClosureResult Resolve(IEnumerable<string> paths, ClosureOptions options)
     {
-        var fs = RootFs.Open(options.Root)
-            ?? throw new VzException(TraceErrors.RootNotDirectory, $"{options.Root}: root is not a directory", "pass --root an unpacked rootfs directory");
-        var walk = new ClosureWalk(fs, options);
+        var walk = new ClosureWalk(OpenRoot(options.Root), options);
         return walk.Run(paths);
     }
+
+    /// <summary>The root to resolve in; VZ1202 when it is not a directory.</summary>
+    internal static RootFs OpenRoot(string root) => RootFs.Open(root)
+        ?? throw new VzException(TraceErrors.RootNotDirectory, $"{root}: root is not a directory", "pass --root an unpacked rootfs directory");
 }
 
 /// <summary>One closure computation: caches headers and resolutions for the lifetime of a Resolve call.</summary>

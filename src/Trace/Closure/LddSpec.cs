@@ -13,8 +13,7 @@ public static class LddSpec
     {
         if (binaries.Count == 0)
             throw new VzException(TraceErrors.BinaryNotFound, "no binary given", "vzbuild ldd /usr/bin/perl");
-        var fs = RootFs.Open(options.Root)
-            ?? throw new VzException(TraceErrors.RootNotDirectory, $"{options.Root}: root is not a directory", "pass --root an unpacked rootfs directory");
+        var fs = ClosureResolver.OpenRoot(options.Root);
         var paths = binaries.Select(b => Locate(fs, b, options)).ToArray();
         var closure = ClosureResolver.Resolve(paths, options);
         var warnings = closure.NeedsLoaderCache

@@ -6,7 +6,7 @@ namespace Vz.Trace.Spec;
 /// <summary>A listed path that does not exist inside the root; Line is known when checked from a file.</summary>
 public sealed record MissingPath(string Path, int? Line);
 
-/// <summary>What <c>vzbuild spec check</c> found. A '-' glob is empty when it removed nothing.</summary>
+/// <summary>What <c>vzbuild spec check</c> found. A '-' glob is empty when it removed nothing, before or after the closure.</summary>
 public sealed record SpecCheckResult(IReadOnlyList<MissingPath> MissingPaths, IReadOnlyList<SpecRule> EmptyGlobs)
 {
     public bool Ok => MissingPaths.Count == 0 && EmptyGlobs.Count == 0;
@@ -40,11 +40,12 @@ public static class SpecChecker
 
     static SpecCheckResult Check(Spec spec, string root, IReadOnlyDictionary<string, int> lines)
     {
-        var fs = new RootFs(root);
+        var fs = ClosureResolver.OpenRoot(root);
         var missing = spec.Paths.Where(p => !fs.Exists(p))
             .Select(p => new MissingPath(p, lines.TryGetValue(p, out var l) ? l : null))
             .ToArray();
-        var empty = SpecExpander.ExpandWithEffects(spec, root).Effects
+        // Resolved as a bundle would: a '-' glob that only removes what the closure adds is not empty.
+        var empty = SpecResolver.Resolve(spec, root).Effects
             .Where(e => e.Count == 0).Select(e => e.Rule).ToArray();
         return new SpecCheckResult(missing, empty);
     }

@@ -7,7 +7,11 @@ public sealed record TraceResult(
     IReadOnlyList<string> Paths,
     IReadOnlyList<string> Executed,
     IReadOnlyList<string> Warnings,
-    bool Truncated);
+    bool Truncated)
+{
+    /// <summary>The first program executed (after the chroot, in root mode): the file the command's execvp ran.</summary>
+    public string? Executable { get; init; }
+}
 
 /// <summary>How to read a log: where the first process started and which calls count.</summary>
 public sealed record TrackerOptions
@@ -61,6 +65,7 @@ public static class AccessTracker
         var views = new Dictionary<int, FsView>();
         var paths = new HashSet<string>(StringComparer.Ordinal);
         var executed = new List<string>();
+        string? executable = null;
         var warnings = new List<string>();
         var truncated = false;
         var chrootRoot = options.ChrootRoot is null ? null : RootFs.Normalize(options.ChrootRoot, "/");
@@ -152,7 +157,10 @@ public static class AccessTracker
             if (reported is null or "/")
                 continue;
             if (call.Name is "execve" or "execveat")
+            {
+                executable ??= reported;
                 executed.Add(reported);
+            }
             else
                 paths.Add(reported);
         }
@@ -161,7 +169,7 @@ public static class AccessTracker
             paths.Order(StringComparer.Ordinal).ToArray(),
             executed.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
             warnings,
-            truncated);
+            truncated) { Executable = executable };
     }
 
     /// <summary>The dirfd and path arguments of a call we count; path null for fchdir.</summary>
