@@ -52,8 +52,13 @@ public static class Minifier
         try
         {
             var source = await ImageSource.UnpackAsync(request.Source, work, reporter, ct);
-            var rootfs = source.IsUserDirectory ? Path.Combine(work, "rootfs") : source.RootfsDir;
-            using var view = source.IsUserDirectory ? TraceMounts.Overlay(source.RootfsDir, Path.Combine(work, "overlay"), rootfs) : null;
+            // The program runs in an overlay of the image: what it writes lands in scratch, and the
+            // spec resolves in the image as it was, so what the traced run made (a pid file, a cache
+            // it filled, a log) never reaches the bundle, and what it changed arrives unchanged.
+            var rootfs = Path.Combine(work, "rootfs");
+            using var view = Overlay(source, work, rootfs, reporter);
+            if (view is null)
+                rootfs = source.RootfsDir;
             var env = source.Config.Env.Count > 0 ? source.Config.Env : ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
             var cwd = source.Config.WorkingDir ?? "/";
 
@@ -75,7 +80,7 @@ public static class Minifier
                 Rules = [.. request.Keep.Select(g => new SpecRule(true, g, 0)), .. request.Drop.Select(g => new SpecRule(false, g, 0)), .. request.Rules?.Rules ?? []],
             };
             var command = new TracedCommand(request.Command, cwd, main.Result.Executable);
-            var (spec, resolved) = TraceSpec.Build(traced, command, rules, rootfs);
+            var (spec, resolved) = TraceSpec.Build(traced, command, rules, source.RootfsDir);
             foreach (var w in resolved.Warnings)
                 reporter.Warn(w);
             var specPath = Path.Combine(outDir, "spec");
@@ -85,7 +90,7 @@ public static class Minifier
             BundleBuilder.Build(new BundleRequest
             {
                 Paths = resolved.Paths,
-                SourceRoot = rootfs,
+                SourceRoot = source.RootfsDir,
                 OutDir = bundleDir,
                 Force = true,
                 Epoch = request.Epoch,
@@ -113,6 +118,23 @@ public static class Minifier
                 reporter.Warn($"{work}: still mounted at {left[0]}; left in place");
             else
                 Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The overlay the program is traced in. A user's directory must never be written, so a failed
+    /// mount is an error; an image vz unpacked itself may be traced in place instead (null).
+    /// </summary>
+    static TraceMounts? Overlay(UnpackedSource source, string work, string view, IReporter reporter)
+    {
+        try
+        {
+            return TraceMounts.Overlay(source.RootfsDir, Path.Combine(work, "overlay"), view);
+        }
+        catch (VzException e) when (!source.IsUserDirectory && (e.Code == MinifyErrors.MountFailed.Id || e.Code == MinifyErrors.UnusableRootfsPath.Id))
+        {
+            reporter.Warn($"{e.Message}; tracing in the unpacked image itself, so files the traced run writes may reach the bundle");
+            return null;
         }
     }
 

@@ -21,9 +21,10 @@ internal sealed class TraceMounts : IDisposable
         var work = Path.Combine(scratch, "work");
         foreach (var d in new[] { upper, work, view })
             Directory.CreateDirectory(d);
-        // overlayfs option values are comma separated; ',' and ':' in a lower path would split it.
-        if (lower.IndexOfAny([',', ':']) >= 0)
-            throw new VzException(MinifyErrors.UnusableRootfsPath, $"--from {lower}: a rootfs directory path may not contain ',' or ':' (overlayfs options)");
+        // overlayfs option values are comma separated; ',' and ':' in a path would split it.
+        foreach (var path in new[] { lower, upper, work })
+            if (path.IndexOfAny([',', ':']) >= 0)
+                throw new VzException(MinifyErrors.UnusableRootfsPath, $"{path}: overlayfs cannot take a directory path with ',' or ':'");
         m.Mount(view, "-t", "overlay", "overlay", "-o", $"lowerdir={lower},upperdir={upper},workdir={work}");
         return m;
     }

@@ -37,8 +37,13 @@ public sealed record TraceRun(int ExitCode, TraceResult Result, string WorkingDi
 /// </summary>
 public static class Tracer
 {
-    /// <summary>Syscalls always traced. '?' keeps strace quiet where an arch lacks one (aarch64 has no open).</summary>
-    public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot";
+    /// <summary>
+    /// Syscalls always traced: opens and execs, cwd and root changes, process creation, and the
+    /// calls that make entries (mkdir, mknod, symlink, link, rename, bind): their directories are
+    /// kept. '?' keeps strace quiet where an arch lacks one (aarch64 has no open or mkdir).
+    /// </summary>
+    public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot,"
+        + "?mkdir,?mkdirat,?mknod,?mknodat,?symlink,?symlinkat,?link,?linkat,?rename,?renameat,?renameat2,?bind";
     /// <summary>Added by --with-stat.</summary>
     public const string StatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx,?access,?faccessat,?faccessat2,?readlink,?readlinkat";
 
