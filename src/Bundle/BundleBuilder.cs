@@ -1,7 +1,7 @@
-using Vz.Fs;
 using Vz.Bundle.Fs;
 using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
+using Vz.Fs;
 
 namespace Vz.Bundle;
 

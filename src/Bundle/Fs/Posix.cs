@@ -7,7 +7,7 @@ namespace Vz.Bundle.Fs;
 /// The few libc calls .NET does not expose, for writing a rootfs: owners, link-safe times, hard links,
 /// device nodes, mkdir without parents. (lstat is Vz.Fs.FileStat.Of.)
 /// </summary>
-internal static class Posix
+public static class Posix
 {
     const int AtFdCwd = -100;
     const int AtSymlinkNoFollow = 0x100;

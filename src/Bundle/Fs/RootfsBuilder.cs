@@ -1,4 +1,5 @@
 using Vz.Fs;
+
 namespace Vz.Bundle.Fs;
 
 /// <summary>One object to create in the rootfs, at its path inside the root.</summary>

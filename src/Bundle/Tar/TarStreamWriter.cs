@@ -1,5 +1,4 @@
 using System.Text;
-
 using Vz.Bundle.Fs;
 
 namespace Vz.Bundle.Tar;

@@ -1,5 +1,5 @@
-using Vz.Fs;
 using Vz.Bundle.Fs;
+using Vz.Fs;
 
 namespace Vz.Bundle.Tar;
 

@@ -1,4 +1,5 @@
 using Vz.Fs;
+
 namespace Vz.Trace.Closure;
 
 /// <summary>

@@ -1,6 +1,6 @@
-using Vz.Fs;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
+using Vz.Fs;
 
 namespace Vz.Trace.Closure;
 

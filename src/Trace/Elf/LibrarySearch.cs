@@ -1,5 +1,5 @@
-using Vz.Fs;
 using System.Text.RegularExpressions;
+using Vz.Fs;
 using Vz.Trace.Closure;
 
 namespace Vz.Trace.Elf;

@@ -1,7 +1,8 @@
 using Vz.Fs;
 using Vz.Trace.Closure;
+using Vz.Trace.Tests.Closure;
 
-namespace Vz.Trace.Tests.Closure;
+namespace Vz.Integration.Tests.Trace;
 
 /// <summary>
 /// The closure is right when a program runs with nothing else: copy exactly the closure
