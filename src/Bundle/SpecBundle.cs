@@ -51,6 +51,8 @@ public static class SpecBundle
         var args = request.Cmd ?? spec.Command
             ?? throw new VzException(BundleErrors.InvalidConfig, $"{request.SpecPath}: the spec records no command", "give one with --cmd");
         var resolved = SpecResolver.Resolve(spec, request.Root, close: !request.NoClosure);
+        foreach (var path in resolved.Missing)
+            reporter.Warn($"{path}: listed in {request.SpecPath} but not in {request.Root}; left out");
         foreach (var w in resolved.Warnings)
             reporter.Warn(w);
         var result = BundleBuilder.Build(new BundleRequest

@@ -1,6 +1,3 @@
-using Vz.Fs;
-using Vz.Trace.Closure;
-
 namespace Vz.Trace.Spec;
 
 /// <summary>A listed path that does not exist inside the root; Line is known when checked from a file.</summary>
@@ -40,13 +37,12 @@ public static class SpecChecker
 
     static SpecCheckResult Check(Spec spec, string root, IReadOnlyDictionary<string, int> lines)
     {
-        var fs = ClosureResolver.OpenRoot(root);
-        var missing = spec.Paths.Where(p => !fs.Exists(p))
+        // Resolved as a bundle would: a '-' glob that only removes what the closure adds is not empty.
+        var resolved = SpecResolver.Resolve(spec, root);
+        var missing = resolved.Missing
             .Select(p => new MissingPath(p, lines.TryGetValue(p, out var l) ? l : null))
             .ToArray();
-        // Resolved as a bundle would: a '-' glob that only removes what the closure adds is not empty.
-        var empty = SpecResolver.Resolve(spec, root).Effects
-            .Where(e => e.Count == 0).Select(e => e.Rule).ToArray();
+        var empty = resolved.Effects.Where(e => e.Count == 0).Select(e => e.Rule).ToArray();
         return new SpecCheckResult(missing, empty);
     }
 }

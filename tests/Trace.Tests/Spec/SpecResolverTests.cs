@@ -72,11 +72,12 @@ public class SpecResolverTests
     }
 
     [Fact]
-    public void WithoutTheClosureListedPathsStayEvenWhenMissingForTheCopyToReport()
+    public void WithoutTheClosureTheGlobsStillApplyAndMissingListedPathsAreNamed()
     {
         using var root = NssRoot();
         var r = SpecResolver.Resolve(Parse("/opt/app/run.sh\n/opt/app/gone\n+ /opt/app/data/*\n- /opt/app/data/b.txt\n"), root.Path, close: false);
-        Assert.Equal(["/opt/app/data/a.txt", "/opt/app/gone", "/opt/app/run.sh"], r.Paths);
+        Assert.Equal(["/opt/app/data/a.txt", "/opt/app/run.sh"], r.Paths);
+        Assert.Equal(["/opt/app/gone"], r.Missing);
         Assert.Empty(r.Warnings);
     }
 
