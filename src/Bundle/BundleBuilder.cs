@@ -96,7 +96,7 @@ public static class BundleBuilder
         var configPath = Path.Combine(dir, ConfigFile);
         var st = FileStat.Of(configPath);
         if (st is not { Type: UnixFileType.Regular })
-            throw new VzException(BundleErrors.NotABundle, $"{configPath}: not found (is {bundleDir} a bundle?)");
+            throw new VzException("VZ2024", $"{configPath}: not found (is {bundleDir} a bundle?)");
         var config = new TarEntry(ConfigFile, TarEntryKind.File, Modes.O644, 0, 0, st.MTimeSeconds) { Size = st.Size, SourcePath = configPath };
         return [config, .. TreeScanner.Scan(Path.Combine(dir, RootfsDir), RootfsDir + "/")];
     }

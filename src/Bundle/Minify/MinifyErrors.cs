@@ -1,6 +1,9 @@
 namespace Vz.Bundle.Minify;
 
-/// <summary>Error codes of `vzbuild minify` (VZ23xx), defined once; src/Bundle/README.md lists the same.</summary>
+/// <summary>
+/// Error codes of `vzbuild minify` (VZ23xx), defined once; src/Bundle/README.md lists the same.
+/// Reading an image archive's layout (VZ2311, VZ2312) belongs to the OCI reader.
+/// </summary>
 public static class MinifyErrors
 {
     public static readonly ErrorCode PathEscapes = new("VZ2301", "a path escapes the root (archive entry, hard link, whiteout, --rules, --keep, --drop)");
@@ -9,8 +12,6 @@ public static class MinifyErrors
     public static readonly ErrorCode NotATarLayer = new("VZ2304", "a layer is not a tar stream");
     public static readonly ErrorCode CannotApplyEntry = new("VZ2305", "a layer entry cannot be applied");
     public static readonly ErrorCode UnknownSource = new("VZ2310", "--from is not a file, directory or podman image");
-    public static readonly ErrorCode NotAnImageArchive = new("VZ2311", "--from is not an image archive");
-    public static readonly ErrorCode BadArchiveLayout = new("VZ2312", "an archive's manifest, index or digest is bad");
     public static readonly ErrorCode ProcOrDevIsSymlink = new("VZ2320", "/proc or /dev is a symlink in the source");
     public static readonly ErrorCode MountFailed = new("VZ2321", "a mount failed");
     public static readonly ErrorCode UnusableRootfsPath = new("VZ2322", "a rootfs directory path overlayfs cannot take");

@@ -1,4 +1,5 @@
 using System.Text;
+
 using Vz.Bundle.Fs;
 
 namespace Vz.Bundle.Tar;
@@ -52,7 +53,7 @@ public sealed class TarStreamWriter(Stream output, long mtimeClamp)
         var bounded = new BoundedStream(output, e.Size);
         content(bounded);
         if (bounded.Written != e.Size)
-            throw new VzException(BundleErrors.FileChanged, $"{e.Name}: expected {e.Size} bytes, got {bounded.Written} (did it change while packing?)");
+            throw new VzException("VZ2011", $"{e.Name}: expected {e.Size} bytes, got {bounded.Written} (did it change while packing?)");
         Pad(e.Size);
     }
 
@@ -164,7 +165,7 @@ public sealed class TarStreamWriter(Stream output, long mtimeClamp)
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             if (Written + buffer.Length > limit)
-                throw new VzException(BundleErrors.FileChanged, $"tar entry content exceeds its declared size {limit}");
+                throw new VzException("VZ2011", $"tar entry content exceeds its declared size {limit}");
             Inner!.Write(buffer);
             Written += buffer.Length;
         }
