@@ -71,7 +71,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     public ClosureResult Run(IEnumerable<string> paths)
     {
         // Pseudo-filesystem contents are never read: on the host /proc/self/exe would lead anywhere.
-        foreach (var p in PathFilter.Apply(paths.Select(p => RootFs.Normalize(p))))
+        foreach (var p in PathFilter.Apply(paths))
             pending.Enqueue(p);
         Drain();
         // Libraries given directly (dlopen-ed ones in a trace) get their own closure, unless an
