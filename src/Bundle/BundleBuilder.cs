@@ -3,6 +3,7 @@ using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
 using Vz.Oci;
 using Vz.Oci.Tar;
+using Vz.Fs;
 
 namespace Vz.Bundle;
 
@@ -45,7 +46,7 @@ public static class BundleBuilder
         var rootfs = Path.Combine(dir, RootfsDir);
         var configPath = Path.Combine(dir, ConfigFile);
         if (!request.Force && File.Exists(configPath))
-            throw new VzException("VZ2006", $"{configPath}: a bundle is already there", "pass --force to replace it");
+            throw new VzException(BundleErrors.OutputExists, $"{configPath}: a bundle is already there", "pass --force to replace it");
         var existed = Directory.Exists(dir);
         // Build beside the old bundle and swap only once the new one validates: a failed
         // build (even with --force) leaves what was there untouched.
@@ -62,8 +63,8 @@ public static class BundleBuilder
             var built = RootfsBuilder.Build(request.Paths, request.SourceRoot, stagedRootfs, mountPoints, request.Epoch);
             if (request.LoaderCache)
                 // -X: only the cache; the links are the source's, copied as they were.
-                ProcessRunner.RunChecked("VZ2014", ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", stagedRootfs]);
-            var runtime = request.Runtime;
+                ProcessRunner.RunChecked(BundleErrors.LdconfigFailed, ProcessRunner.Which("ldconfig") ?? "/sbin/ldconfig", ["-X", "-r", stagedRootfs]);
+            var runtime = RuntimeConfigFactory.PinExecutable(request.Runtime, stagedRootfs);
             if (request.User is { } user)
             {
                 var (uid, gid) = RuntimeConfigFactory.ParseUser(user, stagedRootfs);
@@ -86,7 +87,7 @@ public static class BundleBuilder
                 Directory.Delete(dir);
             if (e is VzException)
                 throw;
-            throw new VzException("VZ2009", $"bundle {dir}: {e.Message}", inner: e);
+            throw new VzException(BundleErrors.IoFailed, $"bundle {dir}: {e.Message}", inner: e);
         }
     }
 
@@ -95,9 +96,9 @@ public static class BundleBuilder
     {
         var dir = Path.GetFullPath(bundleDir);
         var configPath = Path.Combine(dir, ConfigFile);
-        var st = Posix.LStat(configPath);
+        var st = FileStat.Of(configPath);
         if (st is not { Type: UnixFileType.Regular })
-            throw new VzException("VZ2024", $"{configPath}: not found (is {bundleDir} a bundle?)");
+            throw new VzException(OciErrors.BadRuntimeConfig, $"{configPath}: not found (is {bundleDir} a bundle?)");
         var config = new TarEntry(ConfigFile, TarEntryKind.File, Modes.O644, 0, 0, st.MTimeSeconds) { Size = st.Size, SourcePath = configPath };
         return [config, .. TreeScanner.Scan(Path.Combine(dir, RootfsDir), RootfsDir + "/")];
     }

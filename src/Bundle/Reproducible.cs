@@ -12,7 +12,7 @@ public static class Reproducible
         if (string.IsNullOrWhiteSpace(sourceDateEpoch))
             return DefaultEpoch;
         if (!long.TryParse(sourceDateEpoch.Trim(), out var s) || s < 0)
-            throw new VzException("VZ2040", $"SOURCE_DATE_EPOCH={sourceDateEpoch}: expected a non-negative integer of seconds");
+            throw new VzException(BundleErrors.BadSourceDateEpoch, $"SOURCE_DATE_EPOCH={sourceDateEpoch}: expected a non-negative integer of seconds");
         return s;
     }
 }

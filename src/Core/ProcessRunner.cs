@@ -76,10 +76,6 @@ public static class ProcessRunner
     public static ProcessResult RunChecked(ErrorCode code, string fileName, params string[] args) =>
         Checked(Run(new ProcessSpec(fileName, args)), code, fileName, args);
 
-    /// <summary>Transitional, like VzException's string constructor: for callers not yet on a code table.</summary>
-    public static ProcessResult RunChecked(string code, string fileName, params string[] args) =>
-        RunChecked(new ErrorCode(code, ""), fileName, args);
-
     /// <summary>The result when the program exited 0; else a VzException naming the command and the last line it printed.</summary>
     public static ProcessResult Checked(ProcessResult r, ErrorCode code, string fileName, IReadOnlyList<string> args)
     {

@@ -16,15 +16,6 @@ public class VzException : Exception
         Hint = hint;
     }
 
-    // Transitional: bare-string codes are being replaced by the per-library ErrorCode tables.
-    public VzException(string code, string message, string? hint = null, Exception? inner = null)
-        : base(message, inner)
-    {
-        Error = new ErrorCode(code, "");
-        Code = code;
-        Hint = hint;
-    }
-
     /// <summary>The code with its meaning.</summary>
     public ErrorCode Error { get; }
 

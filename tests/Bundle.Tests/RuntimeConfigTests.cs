@@ -117,11 +117,29 @@ public class RuntimeConfigTests
     }
 
     [Fact]
-    public void StaticProgramsNeedNoInterpreter()
+    public void AShimFoundOutsideTheContainersPathIsStartedByItsRecordedPath()
     {
-        using var fs = File.OpenRead("/usr/bin/busybox");
-        Assert.Null(ProgramInterpreter.Read(fs));
-        using var dynamic = File.OpenRead("/usr/bin/true");
-        Assert.StartsWith("/lib", ProgramInterpreter.Read(dynamic));
+        using var rootfs = new TestTree();
+        rootfs.File("home/u/.pyenv/shims/python3", "#!/bin/sh\n", Modes.O755);
+        var traced = new RuntimeOptions { Args = ["python3", "-c", "1"], Executable = "/home/u/.pyenv/shims/python3" };
+        Assert.Equal(["/home/u/.pyenv/shims/python3", "-c", "1"], RuntimeConfigFactory.PinExecutable(traced, rootfs.Dir).Args);
+
+        // Another python3 first on the container's PATH is not the program the trace saw.
+        rootfs.File("usr/bin/python3", "elf", Modes.O755);
+        Assert.Equal("/home/u/.pyenv/shims/python3", RuntimeConfigFactory.PinExecutable(traced, rootfs.Dir).Args[0]);
+    }
+
+    [Fact]
+    public void TheNameStaysWhenThePathFindsTheRecordedFileOrItIsNotInTheRootfs()
+    {
+        using var rootfs = new TestTree();
+        rootfs.File("usr/bin/perl", "elf", Modes.O755);
+        rootfs.Symlink("bin", "usr/bin");
+        var viaLink = new RuntimeOptions { Args = ["perl"], Executable = "/bin/perl" };
+        Assert.Equal(["perl"], RuntimeConfigFactory.PinExecutable(viaLink, rootfs.Dir).Args);
+        var absent = new RuntimeOptions { Args = ["perl"], Executable = "/opt/gone/perl" };
+        Assert.Equal(["perl"], RuntimeConfigFactory.PinExecutable(absent, rootfs.Dir).Args);
+        var withSlash = new RuntimeOptions { Args = ["./run"], Executable = "/home/u/.pyenv/shims/python3" };
+        Assert.Equal(["./run"], RuntimeConfigFactory.PinExecutable(withSlash, rootfs.Dir).Args);
     }
 }

@@ -1,33 +1,17 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Vz.Fs;
 
 namespace Vz.Bundle.Fs;
 
-/// <summary>What lstat(2) tells about one path, without following a final symlink.</summary>
-public sealed record FileStat(
-    UnixFileType Type, int Mode, uint Uid, uint Gid, long Size, long MTimeSeconds, long MTimeNanos,
-    uint NLink, ulong Inode, uint DevMajor, uint DevMinor, uint RDevMajor, uint RDevMinor)
-{
-    /// <summary>Permission bits including setuid, setgid and sticky (07777).</summary>
-    public int Permissions => Mode & 0xFFF;
-}
-
-public enum UnixFileType { Regular, Directory, Symlink, CharDevice, BlockDevice, Fifo, Socket }
-
 /// <summary>
-/// The few libc calls .NET does not expose: owners, link-safe stat and times, hard links, device nodes.
-/// statx(2) is used because its struct is the same on every architecture, unlike struct stat.
+/// The few libc calls .NET does not expose, for writing a rootfs: owners, link-safe times, hard links,
+/// device nodes, mkdir without parents. (lstat is Vz.Fs.FileStat.Of.)
 /// </summary>
-internal static class Posix
+public static class Posix
 {
     const int AtFdCwd = -100;
     const int AtSymlinkNoFollow = 0x100;
-    const uint StatxBasicStats = 0x7ff;
     const long UtimeOmit = (1L << 30) - 2;
-    public const int ENOENT = 2;
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buf);
 
     [DllImport("libc", SetLastError = true)]
     static extern int lchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
@@ -46,45 +30,6 @@ internal static class Posix
 
     [DllImport("libc", SetLastError = true)]
     static extern int mkdir([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
-
-    /// <summary>lstat; null when the path does not exist.</summary>
-    public static FileStat? LStat(string path)
-    {
-        var buf = new byte[256];
-        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buf) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno is ENOENT or 20 /* ENOTDIR */)
-                return null;
-            throw Fail("lstat", path, errno);
-        }
-        var s = buf.AsSpan();
-        var mode = BinaryPrimitives.ReadUInt16LittleEndian(s[28..]);
-        return new FileStat(
-            TypeOf(mode), mode,
-            Uid: BinaryPrimitives.ReadUInt32LittleEndian(s[20..]),
-            Gid: BinaryPrimitives.ReadUInt32LittleEndian(s[24..]),
-            Size: (long)BinaryPrimitives.ReadUInt64LittleEndian(s[40..]),
-            MTimeSeconds: BinaryPrimitives.ReadInt64LittleEndian(s[112..]),
-            MTimeNanos: BinaryPrimitives.ReadUInt32LittleEndian(s[120..]),
-            NLink: BinaryPrimitives.ReadUInt32LittleEndian(s[16..]),
-            Inode: BinaryPrimitives.ReadUInt64LittleEndian(s[32..]),
-            DevMajor: BinaryPrimitives.ReadUInt32LittleEndian(s[136..]),
-            DevMinor: BinaryPrimitives.ReadUInt32LittleEndian(s[140..]),
-            RDevMajor: BinaryPrimitives.ReadUInt32LittleEndian(s[128..]),
-            RDevMinor: BinaryPrimitives.ReadUInt32LittleEndian(s[132..]));
-    }
-
-    static UnixFileType TypeOf(int mode) => (mode & 0xF000) switch
-    {
-        0x8000 => UnixFileType.Regular,
-        0x4000 => UnixFileType.Directory,
-        0xA000 => UnixFileType.Symlink,
-        0x2000 => UnixFileType.CharDevice,
-        0x6000 => UnixFileType.BlockDevice,
-        0x1000 => UnixFileType.Fifo,
-        _ => UnixFileType.Socket,
-    };
 
     public static void LChown(string path, uint uid, uint gid) =>
         Check(lchown(path, uid, gid), "lchown", path);

@@ -1,3 +1,5 @@
+using Vz.Fs;
+
 namespace Vz.Bundle.Fs;
 
 /// <summary>One object to create in the rootfs, at its path inside the root.</summary>
@@ -21,7 +23,7 @@ public sealed record MountPoint(string Path, int Mode);
 /// bits (setuid too), numeric owners, symlinks, hard links and mtimes. Each listed path brings
 /// the directories and symlinks on its way and, when it is a symlink, what it points to.
 /// Safety: paths are resolved inside the source root with chroot semantics (see
-/// <see cref="RootPath"/>), and the rootfs side is only ever written through directories this
+/// <see cref="RootFs"/>), and the rootfs side is only ever written through directories this
 /// builder created itself, never through a symlink, so nothing lands outside the rootfs.
 /// </summary>
 public static class RootfsBuilder
@@ -49,35 +51,34 @@ public static class RootfsBuilder
     /// <summary>Reads the source root and decides what to create; writes nothing.</summary>
     public static RootfsPlan Plan(IEnumerable<string> paths, string sourceRoot)
     {
-        var root = Path.GetFullPath(sourceRoot);
         // The root itself may be reached through a symlink (--root /srv/current); what is inside it is another matter.
-        if (Posix.LStat(root) is { Type: UnixFileType.Symlink })
-            root = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
-        if (Posix.LStat(root) is not { Type: UnixFileType.Directory })
-            throw new VzException("VZ2002", $"{sourceRoot}: source root is not a directory");
+        var fs = RootFs.Open(sourceRoot)
+            ?? throw new VzException(BundleErrors.SourceRootMissing, $"{sourceRoot}: source root is not a directory");
         var entries = new SortedDictionary<string, PlannedEntry>(StringComparer.Ordinal);
         var warnings = new List<string>();
         foreach (var raw in paths)
         {
-            var path = RootPath.Normalize(raw);
+            var path = Checked(raw);
             if (IsPseudo(path))
             {
                 warnings.Add($"{path}: the runtime mounts {path.Split('/')[1]} itself; not copied");
                 continue;
             }
-            var r = RootPath.Resolve(root, path);
+            var r = fs.Resolve(path);
+            if (r.Error == ResolveError.Loop)
+                throw new VzException(BundleErrors.SymlinkLoop, $"{path}: too many levels of symlinks under {sourceRoot}");
             // A symlink into /proc (/etc/mtab -> ../proc/self/mounts) is kept; what it leads to is not.
-            var kept = r.Steps.TakeWhile(s => !IsPseudo(s.InsidePath)).ToArray();
+            var kept = r.Steps.TakeWhile(s => !IsPseudo(s.Path)).ToArray();
             foreach (var step in kept)
-                entries.TryAdd(step.InsidePath, new PlannedEntry(step.InsidePath, step.Stat, step.LinkTarget));
-            if (r.Missing is null || kept.Length < r.Steps.Count)
+                entries.TryAdd(step.Path, new PlannedEntry(step.Path, step.Stat, step.LinkTarget));
+            if (r.Ok || kept.Length < r.Steps.Count)
                 continue;
             // A dangling symlink is kept as it is (a program may only readlink it); a path
             // that does not exist at all is an error in the list.
             if (r.Steps.Count > 0 && r.Steps[^1].Stat.Type == UnixFileType.Symlink)
                 warnings.Add($"{path}: symlink target {r.Missing} is not in {sourceRoot}; kept the dangling symlink");
             else
-                throw new VzException("VZ2003", $"{path}: not found under {sourceRoot} ({r.Missing} is missing)");
+                throw new VzException(BundleErrors.PathNotFound, $"{path}: not found under {sourceRoot} ({r.Missing} is missing)");
         }
 
         // Hard links: the first path (in sorted order) of an inode is copied, the others link to it.
@@ -102,7 +103,7 @@ public static class RootfsBuilder
             }
             planned.Add(e);
         }
-        return new RootfsPlan(root, planned, warnings);
+        return new RootfsPlan(fs.Root, planned, warnings);
     }
 
     /// <summary>Creates the planned entries under <paramref name="outDir"/>.</summary>
@@ -116,14 +117,14 @@ public static class RootfsBuilder
         var dirTimes = new List<(string Path, long Seconds, long Nanos)>();
         foreach (var e in plan.Entries)
         {
-            var dest = RootPath.OnHost(rootfs, e.InsidePath);
+            var dest = OnHost(rootfs, e.InsidePath);
             guard.Require(dest);
             var st = e.Stat;
             try
             {
                 if (e.HardLinkOf is not null)
                 {
-                    Posix.HardLink(RootPath.OnHost(rootfs, e.HardLinkOf), dest);
+                    Posix.HardLink(OnHost(rootfs, e.HardLinkOf), dest);
                     hardLinks++;
                     continue;
                 }
@@ -140,7 +141,7 @@ public static class RootfsBuilder
                         break;
                     case UnixFileType.Regular:
                         // CreateNew is O_CREAT|O_EXCL: it fails on anything already there, a symlink included.
-                        using (var src = new FileStream(RootPath.OnHost(plan.SourceRoot, e.InsidePath), FileMode.Open, FileAccess.Read))
+                        using (var src = new FileStream(OnHost(plan.SourceRoot, e.InsidePath), FileMode.Open, FileAccess.Read))
                         using (var dst = new FileStream(dest, FileMode.CreateNew, FileAccess.Write))
                             src.CopyTo(dst);
                         files++;
@@ -159,7 +160,7 @@ public static class RootfsBuilder
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new VzException("VZ2005", $"copy {e.InsidePath} into {rootfs}: {ex.Message}");
+                throw new VzException(BundleErrors.CopyFailed, $"copy {e.InsidePath} into {rootfs}: {ex.Message}");
             }
         }
 
@@ -184,35 +185,46 @@ public static class RootfsBuilder
     /// </summary>
     static List<string> CreateDirectories(string rootfs, ParentGuard guard, MountPoint mp)
     {
-        var path = RootPath.Normalize(mp.Path);
+        var path = Checked(mp.Path);
+        var fs = new RootFs(rootfs);
         var created = new List<string>();
-        while (RootPath.Resolve(rootfs, path) is { Final: null, Missing: { } missing })
+        while (fs.Resolve(path) is { Ok: false } r)
         {
-            var dest = RootPath.OnHost(rootfs, missing);
+            var missing = r.Missing ?? r.Path;
+            var dest = OnHost(rootfs, missing);
             guard.Require(dest);
-            if (Posix.LStat(dest) is not null)
-                throw new VzException("VZ2008", $"cannot make directory {path} in the rootfs: {missing} is in the way and is not a directory");
+            if (r.Error != ResolveError.Missing || FileStat.Of(dest) is not null)
+                throw new VzException(BundleErrors.MountPointBlocked, $"cannot make directory {path} in the rootfs: {missing} is in the way and is not a directory");
             Posix.MkDir(dest, Modes.O700);
             Posix.LChown(dest, 0, 0);
-            var isLast = RootPath.Resolve(rootfs, path).Final is not null;
+            var isLast = fs.Resolve(path).Ok;
             Posix.Chmod(dest, isLast ? mp.Mode : Modes.O755);
             created.Add(dest);
         }
         return created;
     }
 
+    /// <summary>A listed path, checked (absolute, no "." or ".." parts) and with repeated slashes collapsed.</summary>
+    static string Checked(string path) => RootFs.Problem(path) is { } why
+        ? throw new VzException(BundleErrors.BadPath, $"{why}, refusing it: {path.Replace("\0", "\\0")}", "list paths as they are inside the root, without '..'")
+        : RootFs.Normalize(path);
+
+    /// <summary>The host path of a canonical path inside a root.</summary>
+    static string OnHost(string root, string insidePath) =>
+        insidePath == "/" ? root : root.TrimEnd('/') + insidePath;
+
     static void PrepareEmptyDir(string dir)
     {
-        var st = Posix.LStat(dir);
+        var st = FileStat.Of(dir);
         if (st is null)
         {
             Directory.CreateDirectory(dir);
             return;
         }
         if (st.Type != UnixFileType.Directory)
-            throw new VzException("VZ2006", $"{dir}: exists and is not a directory");
+            throw new VzException(BundleErrors.OutputExists, $"{dir}: exists and is not a directory");
         if (Directory.EnumerateFileSystemEntries(dir).Any())
-            throw new VzException("VZ2006", $"{dir}: exists and is not empty", "remove it or choose another output directory");
+            throw new VzException(BundleErrors.OutputExists, $"{dir}: exists and is not empty", "remove it or choose another output directory");
     }
 
     /// <summary>
@@ -228,13 +240,13 @@ public static class RootfsBuilder
         public void Require(string dest)
         {
             if (!dest.StartsWith(rootfs + "/", StringComparison.Ordinal))
-                throw new VzException("VZ2007", $"{dest}: would be written outside {rootfs}");
+                throw new VzException(BundleErrors.WriteThroughSymlink, $"{dest}: would be written outside {rootfs}");
             var parent = Path.GetDirectoryName(dest)!;
             if (verified.Contains(parent))
                 return;
             Require(parent);
-            if (Posix.LStat(parent) is not { Type: UnixFileType.Directory })
-                throw new VzException("VZ2007", $"{dest}: {parent} is not a directory vz created (a symlink?); refusing to write through it");
+            if (FileStat.Of(parent) is not { Type: UnixFileType.Directory })
+                throw new VzException(BundleErrors.WriteThroughSymlink, $"{dest}: {parent} is not a directory vz created (a symlink?); refusing to write through it");
             verified.Add(parent);
         }
     }

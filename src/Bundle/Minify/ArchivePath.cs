@@ -15,7 +15,7 @@ public static class ArchivePath
             if (part == ".")
                 continue;
             if (part == "..")
-                throw new VzException("VZ2301", $"{what}: path escapes the root: {path}");
+                throw new VzException(MinifyErrors.PathEscapes, $"{what}: path escapes the root: {path}");
             parts.Add(part);
         }
         return parts;

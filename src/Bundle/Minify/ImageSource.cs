@@ -51,7 +51,7 @@ public static class ImageSource
             reporter.Info($"exporting {source} from podman storage");
             var r = await ProcessRunner.RunAsync(new ProcessSpec("podman", ["image", "save", "--format", "docker-archive", "-o", archive, source]), ct);
             if (!r.Ok)
-                throw new VzException("VZ2310", $"--from {source}: not a file, directory or podman image ({r.StdErr.Trim().Split('\n')[^1]})");
+                throw new VzException(MinifyErrors.UnknownSource, $"--from {source}: not a file, directory or podman image ({r.StdErr.Trim().Split('\n')[^1]})");
         }
         var outer = Path.Combine(workDir, "source-archive");
         ExtractOuter(archive, outer);

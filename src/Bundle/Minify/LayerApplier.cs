@@ -1,5 +1,6 @@
-using Vz.Bundle.Fs;
 using System.Formats.Tar;
+using Vz.Bundle.Fs;
+using Vz.Fs;
 
 namespace Vz.Bundle.Minify;
 
@@ -13,6 +14,8 @@ namespace Vz.Bundle.Minify;
 /// </summary>
 public sealed class LayerApplier(string root, IReporter reporter)
 {
+    readonly RootFs fs = new(root);
+
     const string WhiteoutPrefix = ".wh.";
     const string OpaqueWhiteout = ".wh..wh..opq";
 
@@ -48,12 +51,11 @@ public sealed class LayerApplier(string root, IReporter reporter)
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new VzException("VZ2305", $"{layerName}: cannot apply {entry.Name}: {e.Message}");
+                throw new VzException(MinifyErrors.CannotApplyEntry, $"{layerName}: cannot apply {entry.Name}: {e.Message}");
             }
-            catch (VzException e) when (e.Code == "VZ2004")
+            catch (VzException e) when (e.Error == MinifyErrors.LayerSymlinkLoop)
             {
-                // RootPath's symlink-loop error names the scratch root; say which layer entry met it.
-                throw new VzException("VZ2302", $"{layerName}: {entry.Name}: {e.Message}");
+                throw e.Context($"{layerName}: {entry.Name}");
             }
         }
         deferredDirModes.Reverse();
@@ -69,8 +71,8 @@ public sealed class LayerApplier(string root, IReporter reporter)
         var parentInside = Inside(parts.SkipLast(1));
         if (name == OpaqueWhiteout)
         {
-            if (RootPath.Resolve(root, parentInside).Final is { } dir)
-                foreach (var child in Directory.EnumerateFileSystemEntries(RootPath.OnHost(root, dir)))
+            if (ResolveDir(parentInside) is { } dir)
+                foreach (var child in Directory.EnumerateFileSystemEntries(fs.HostPath(dir)))
                 {
                     var childRel = (parentInside == "/" ? "" : parentInside[1..] + "/") + Path.GetFileName(child);
                     if (!written.Contains(childRel))
@@ -83,7 +85,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
             var hidden = name[WhiteoutPrefix.Length..];
             // ".wh.." would name the directory itself and ".wh..." its parent, maybe the root's.
             if (hidden is "" or "." or "..")
-                throw new VzException("VZ2301", $"{layerName}: {entry.Name}: whiteout names no entry");
+                throw new VzException(MinifyErrors.PathEscapes, $"{layerName}: {entry.Name}: whiteout names no entry");
             if (InExistingParent([.. parts.SkipLast(1), hidden]) is { } target)
                 Remove(target);
             return false;
@@ -116,7 +118,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
                 var linkParts = ArchivePath.Components(entry.LinkName, $"{layerName}: hard link {entry.Name}");
                 var existing = linkParts.Count == 0 ? null : InExistingParent(linkParts);
                 if (existing is null || !File.Exists(existing) && new FileInfo(existing).LinkTarget is null)
-                    throw new VzException("VZ2303", $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
+                    throw new VzException(MinifyErrors.HardLinkOutside, $"{layerName}: hard link {entry.Name} points to {entry.LinkName}, which is not in the image");
                 Remove(hostPath);
                 Posix.HardLink(existing, hostPath);
                 break;
@@ -138,7 +140,7 @@ public sealed class LayerApplier(string root, IReporter reporter)
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new VzException("VZ2304", $"{layerName}: not a valid tar layer: {e.Message}");
+            throw new VzException(MinifyErrors.NotATarLayer, $"{layerName}: not a valid tar layer: {e.Message}");
         }
     }
 
@@ -149,21 +151,32 @@ public sealed class LayerApplier(string root, IReporter reporter)
     /// semantics, its last part as named (not followed); null when the parent does not exist.
     /// </summary>
     string? InExistingParent(IReadOnlyList<string> parts) =>
-        RootPath.Resolve(root, Inside(parts.SkipLast(1))).Final is { } dir ? Path.Combine(RootPath.OnHost(root, dir), parts[^1]) : null;
+        ResolveDir(Inside(parts.SkipLast(1))) is { } dir ? Path.Combine(fs.HostPath(dir), parts[^1]) : null;
+
+    /// <summary>The canonical path a path inside the root resolves to; null when missing; a loop throws.</summary>
+    string? ResolveDir(string inside)
+    {
+        var r = fs.Resolve(inside);
+        return r.Error == ResolveError.Loop ? throw Loop(inside) : r.Ok ? r.Path : null;
+    }
+
+    static VzException Loop(string inside) => new(MinifyErrors.LayerSymlinkLoop, $"too many levels of symlinks at {inside}");
 
     /// <summary>
     /// The host path of a directory inside the root, symlinks followed with chroot semantics
-    /// (<see cref="RootPath"/>), creating what is missing one part at a time. A non-directory in
+    /// (<see cref="RootFs"/>), creating what is missing one part at a time. A non-directory in
     /// the way makes CreateDirectory throw, which the caller reports per entry.
     /// </summary>
     string CreateParents(string insideDir)
     {
         while (true)
         {
-            var r = RootPath.Resolve(root, insideDir);
-            if (r.Final is not null)
-                return RootPath.OnHost(root, r.Final);
-            Directory.CreateDirectory(RootPath.OnHost(root, r.Missing!));
+            var r = fs.Resolve(insideDir);
+            if (r.Error == ResolveError.Loop)
+                throw Loop(insideDir);
+            if (r.Ok)
+                return fs.HostPath(r.Path);
+            Directory.CreateDirectory(fs.HostPath(r.Missing ?? r.Path));
         }
     }
 

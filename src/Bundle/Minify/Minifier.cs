@@ -1,7 +1,6 @@
 using Vz.Bundle.Image;
 using Vz.Bundle.Runtime;
 using Vz.Oci;
-using Vz.Trace.Closure;
 using Vz.Trace.Spec;
 using Vz.Trace.Strace;
 
@@ -47,56 +46,56 @@ public static class Minifier
         Directory.CreateDirectory(outDir);
         var work = Path.Combine(outDir, ".work");
         if (TraceMounts.Under(work) is { Count: > 0 } stale)
-            throw new VzException("VZ2323", $"{work}: an earlier run left {stale[0]} mounted; unmount it (umount -R -l) first");
+            throw new VzException(MinifyErrors.StaleMounts, $"{work}: an earlier run left {stale[0]} mounted; unmount it (umount -R -l) first");
         if (Directory.Exists(work))
             Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
         try
         {
             var source = await ImageSource.UnpackAsync(request.Source, work, reporter, ct);
-            var rootfs = source.IsUserDirectory ? Path.Combine(work, "rootfs") : source.RootfsDir;
-            using var view = source.IsUserDirectory ? TraceMounts.Overlay(source.RootfsDir, Path.Combine(work, "overlay"), rootfs) : null;
+            // The program runs in an overlay of the image: what it writes lands in scratch, and the
+            // spec resolves in the image as it was, so what the traced run made (a pid file, a cache
+            // it filled, a log) never reaches the bundle, and what it changed arrives unchanged.
+            var rootfs = Path.Combine(work, "rootfs");
+            using var view = Overlay(source, work, rootfs, reporter);
+            if (view is null)
+                rootfs = source.RootfsDir;
             var env = source.Config.Env.Count > 0 ? source.Config.Env : ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
             var cwd = source.Config.WorkingDir ?? "/";
 
             var traced = new List<string>();
             TraceMounts.PrepareMountPoints(rootfs);
-            var exitCode = await TraceInto(traced, request.Command, rootfs, env, request, reporter, ct);
+            var main = await TraceInto(traced, request.Command, rootfs, env, request, reporter, ct);
             foreach (var exercise in request.Exercises)
             {
-                var code = await TraceInto(traced, exercise, rootfs, env, request, reporter, ct);
+                var code = (await TraceInto(traced, exercise, rootfs, env, request, reporter, ct)).ExitCode;
                 if (code != 0)
                     reporter.Warn($"exercise {string.Join(' ', exercise)} exited with {code}");
             }
 
-            // The --rules file's listed paths are closed over with the traced ones: the second
-            // closure below runs only for globs, and a listed program needs its libraries too.
-            var closure = ClosureResolver.Resolve(traced.Concat(request.Rules?.Paths ?? []), new ClosureOptions { Root = rootfs });
-            foreach (var w in closure.Warnings)
+            // --keep, --drop and the --rules file join the traced paths as one spec, resolved as
+            // `vzbuild bundle` would resolve it: the same spec and root give the same rootfs.
+            var rules = new Spec
+            {
+                Paths = request.Rules?.Paths ?? [],
+                Rules = [.. request.Keep.Select(g => new SpecRule(true, g, 0)), .. request.Drop.Select(g => new SpecRule(false, g, 0)), .. request.Rules?.Rules ?? []],
+            };
+            var command = new TracedCommand(request.Command, cwd, main.Result.Executable);
+            var (spec, resolved) = TraceSpec.Build(traced, command, rules, source.RootfsDir);
+            foreach (var w in resolved.Warnings)
                 reporter.Warn(w);
-            var rules = request.Keep.Select(g => new SpecRule(true, g, 0))
-                .Concat(request.Drop.Select(g => new SpecRule(false, g, 0)))
-                .Concat(request.Rules?.Rules ?? []);
-            var spec = TraceSpec.Build(closure.Paths, request.Command, cwd) with { Rules = rules.ToList() };
             var specPath = Path.Combine(outDir, "spec");
             SpecFormat.Save(spec, specPath);
-
-            // Globs may add programs or libraries: close again over what they brought.
-            var expanded = SpecExpander.Expand(spec, rootfs);
-            var reclosed = spec.Rules.Count == 0 ? null : ClosureResolver.Resolve(expanded, new ClosureOptions { Root = rootfs });
-            var final = reclosed?.Paths ?? expanded;
-            if (spec.Rules.Any(r => !r.Include))
-                final = Drop(final, spec, rootfs);
 
             var bundleDir = Path.Combine(outDir, "bundle");
             BundleBuilder.Build(new BundleRequest
             {
-                Paths = final,
-                SourceRoot = rootfs,
+                Paths = resolved.Paths,
+                SourceRoot = source.RootfsDir,
                 OutDir = bundleDir,
                 Force = true,
                 Epoch = request.Epoch,
-                LoaderCache = closure.NeedsLoaderCache || reclosed?.NeedsLoaderCache == true,
+                LoaderCache = resolved.NeedsLoaderCache,
                 User = source.Config.User,
                 Runtime = new RuntimeOptions
                 {
@@ -105,12 +104,13 @@ public static class Minifier
                     Cwd = cwd,
                     Hostname = request.Reference.Repository.Split('/')[^1],
                     Ports = request.Ports,
+                    Executable = spec.Executable,
                 },
             });
             var image = ImageBuilder.Build(bundleDir, new ImageOptions { Reference = request.Reference, Epoch = request.Epoch });
             var imagePath = Path.Combine(outDir, "image.oci.tar");
             OciArchive.Write(image, imagePath);
-            return new MinifyResult(exitCode, specPath, bundleDir, imagePath, source.SizeBytes, new FileInfo(imagePath).Length, final.Count);
+            return new MinifyResult(main.ExitCode, specPath, bundleDir, imagePath, source.SizeBytes, new FileInfo(imagePath).Length, resolved.Paths.Count);
         }
         finally
         {
@@ -119,6 +119,23 @@ public static class Minifier
                 reporter.Warn($"{work}: still mounted at {left[0]}; left in place");
             else
                 Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The overlay the program is traced in. A user's directory must never be written, so a failed
+    /// mount is an error; an image vz unpacked itself may be traced in place instead (null).
+    /// </summary>
+    static TraceMounts? Overlay(UnpackedSource source, string work, string view, IReporter reporter)
+    {
+        try
+        {
+            return TraceMounts.Overlay(source.RootfsDir, Path.Combine(work, "overlay"), view);
+        }
+        catch (VzException e) when (!source.IsUserDirectory && (e.Code == MinifyErrors.MountFailed.Id || e.Code == MinifyErrors.UnusableRootfsPath.Id))
+        {
+            reporter.Warn($"{e.Message}; tracing in the unpacked image itself, so files the traced run writes may reach the bundle");
+            return null;
         }
     }
 
@@ -135,16 +152,7 @@ public static class Minifier
             ArchivePath.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
     }
 
-    /// <summary>'-' rules win over what the second closure added back.</summary>
-    static IReadOnlyList<string> Drop(IReadOnlyList<string> paths, Spec spec, string rootfs)
-    {
-        var dropped = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rule in spec.Rules.Where(r => !r.Include))
-            dropped.UnionWith(RootGlob.Filter(rule.Glob, paths));
-        return paths.Where(p => !dropped.Contains(p)).ToList();
-    }
-
-    static async Task<int> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,
+    static async Task<TraceRun> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,
         IReadOnlyList<string> env, MinifyRequest request, IReporter reporter, CancellationToken ct)
     {
         reporter.Info($"tracing {string.Join(' ', command)} inside the source image");
@@ -160,6 +168,6 @@ public static class Minifier
         foreach (var w in skipped)
             reporter.Warn(w);
         into.AddRange(paths);
-        return run.ExitCode;
+        return run;
     }
 }

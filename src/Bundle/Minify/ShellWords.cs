@@ -59,7 +59,7 @@ public static class ShellWords
         try { lines = File.ReadAllLines(file); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VzException("VZ2330", $"{file}: cannot read exercise file: {e.Message}");
+            throw new VzException(MinifyErrors.CannotReadExercise, $"{file}: cannot read exercise file: {e.Message}");
         }
         var commands = new List<IReadOnlyList<string>>();
         for (var n = 0; n < lines.Length; n++)
@@ -72,5 +72,5 @@ public static class ShellWords
     }
 
     static VzException Unclosed(string file, int line, char quote) =>
-        new("VZ2331", $"{file}:{line}: unclosed {quote} quote");
+        new(MinifyErrors.BadExerciseLine, $"{file}:{line}: unclosed {quote} quote");
 }

@@ -21,9 +21,10 @@ internal sealed class TraceMounts : IDisposable
         var work = Path.Combine(scratch, "work");
         foreach (var d in new[] { upper, work, view })
             Directory.CreateDirectory(d);
-        // overlayfs option values are comma separated; ',' and ':' in a lower path would split it.
-        if (lower.IndexOfAny([',', ':']) >= 0)
-            throw new VzException("VZ2322", $"--from {lower}: a rootfs directory path may not contain ',' or ':' (overlayfs options)");
+        // overlayfs option values are comma separated; ',' and ':' in a path would split it.
+        foreach (var path in new[] { lower, upper, work })
+            if (path.IndexOfAny([',', ':']) >= 0)
+                throw new VzException(MinifyErrors.UnusableRootfsPath, $"{path}: overlayfs cannot take a directory path with ',' or ':'");
         m.Mount(view, "-t", "overlay", "overlay", "-o", $"lowerdir={lower},upperdir={upper},workdir={work}");
         return m;
     }
@@ -39,7 +40,7 @@ internal sealed class TraceMounts : IDisposable
         {
             // A symlinked /proc or /dev in an image would point the mount elsewhere: refuse it.
             if (new FileInfo(target).LinkTarget is not null)
-                throw new VzException("VZ2320", $"{target} is a symlink in the source image; refusing to mount over it");
+                throw new VzException(MinifyErrors.ProcOrDevIsSymlink, $"{target} is a symlink in the source image; refusing to mount over it");
             Directory.CreateDirectory(target);
         }
     }
@@ -47,7 +48,7 @@ internal sealed class TraceMounts : IDisposable
     void Mount(string target, params string[] args)
     {
         Directory.CreateDirectory(target);
-        ProcessRunner.RunChecked("VZ2321", "mount", [.. args, target]);
+        ProcessRunner.RunChecked(MinifyErrors.MountFailed, "mount", [.. args, target]);
         mounted.Add(target);
     }
 

@@ -1,5 +1,6 @@
-using Vz.Bundle.Fs;
+using Vz.Fs;
 using Vz.Oci;
+using Vz.Trace.Closure;
 
 namespace Vz.Bundle.Runtime;
 
@@ -16,9 +17,13 @@ public sealed record RuntimeOptions
     public string Hostname { get; init; } = "vz";
     /// <summary>Ports the program listens on ("8080", "8080/tcp", "53/udp"); carried into the image config.</summary>
     public IReadOnlyList<string> Ports { get; init; } = [];
-    /// <summary>RLIMIT_NOFILE soft and hard. A runtime cannot raise a limit above its own, so keep it modest.</summary>
-    public ulong NoFile { get; init; } = 1024;
-    public bool ReadonlyRoot { get; init; }
+    /// <summary>
+    /// The file the traced command's execvp ran (a spec's <c># vz-exec:</c>), inside the root.
+    /// When Args[0] is a bare name that the rootfs's PATH finds elsewhere or not at all (a
+    /// version manager's shim, ~/.local/bin), the bundle runs this path instead: see
+    /// <see cref="RuntimeConfigFactory.PinExecutable"/>.
+    /// </summary>
+    public string? Executable { get; init; }
 }
 
 /// <summary>Builds and checks runtime configs. Building is a pure function of the options.</summary>
@@ -27,6 +32,8 @@ public static class RuntimeConfigFactory
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /// <summary>The image-spec's annotation for exposed ports in a runtime config (conversion.md).</summary>
     public const string ExposedPortsAnnotation = "org.opencontainers.image.exposedPorts";
+    /// <summary>RLIMIT_NOFILE soft and hard. A runtime cannot raise a limit above its own, so keep it modest.</summary>
+    public const ulong NoFileLimit = 1024;
 
     // runc's default spec (`runc spec`, runc 1.1), less the cgroup mount: hosts in cgroup
     // hybrid mode refuse it and podman adds its own.
@@ -64,10 +71,10 @@ public static class RuntimeConfigFactory
                 Env = MergeEnv(["PATH=" + DefaultPath], o.Env),
                 Cwd = o.Cwd,
                 Capabilities = new RuntimeCapabilities { Bounding = Caps, Effective = Caps, Permitted = Caps, Ambient = Caps },
-                Rlimits = [new RuntimeRlimit("RLIMIT_NOFILE", o.NoFile, o.NoFile)],
+                Rlimits = [new RuntimeRlimit("RLIMIT_NOFILE", NoFileLimit, NoFileLimit)],
                 NoNewPrivileges = true,
             },
-            Root = new RuntimeRoot { Path = "rootfs", Readonly = o.ReadonlyRoot },
+            Root = new RuntimeRoot { Path = "rootfs" },
             Hostname = o.Hostname,
             Mounts = DefaultMounts,
             Linux = new RuntimeLinux
@@ -90,7 +97,7 @@ public static class RuntimeConfigFactory
         {
             var eq = kv.IndexOf('=');
             if (eq <= 0)
-                throw new VzException("VZ2021", $"--env {kv}: expected KEY=VALUE");
+                throw new VzException(BundleErrors.BadEnv, $"--env {kv}: expected KEY=VALUE");
             var key = kv[..eq];
             if (!values.ContainsKey(key)) order.Add(key);
             values[key] = kv;
@@ -104,7 +111,7 @@ public static class RuntimeConfigFactory
         var parts = port.Split('/');
         var proto = parts.Length > 1 ? parts[1].ToLowerInvariant() : "tcp";
         if (parts.Length > 2 || !ushort.TryParse(parts[0], out var n) || n == 0 || proto is not ("tcp" or "udp" or "sctp"))
-            throw new VzException("VZ2022", $"port {port}: expected NUMBER or NUMBER/tcp|udp|sctp");
+            throw new VzException(BundleErrors.BadPort, $"port {port}: expected NUMBER or NUMBER/tcp|udp|sctp");
         return $"{n}/{proto}";
     }
 
@@ -126,24 +133,25 @@ public static class RuntimeConfigFactory
         else
         {
             var entry = Lookup(rootfs, "/etc/passwd", f => f[0] == parts[0])
-                ?? throw new VzException("VZ2023", $"--user {user}: no user {parts[0]} in the rootfs's /etc/passwd");
+                ?? throw new VzException(BundleErrors.UnknownUser, $"--user {user}: no user {parts[0]} in the rootfs's /etc/passwd");
             uid = uint.Parse(entry[2]);
             gid = uint.Parse(entry[3]);
         }
         if (parts.Length == 2 && !uint.TryParse(parts[1], out gid))
             gid = uint.Parse((Lookup(rootfs, "/etc/group", f => f[0] == parts[1])
-                ?? throw new VzException("VZ2023", $"--user {user}: no group {parts[1]} in the rootfs's /etc/group"))[2]);
+                ?? throw new VzException(BundleErrors.UnknownUser, $"--user {user}: no group {parts[1]} in the rootfs's /etc/group"))[2]);
         return (uid, gid);
     }
 
     /// <summary>The first well-formed line of a passwd/group file in the rootfs that matches.</summary>
     static string[]? Lookup(string rootfs, string file, Func<string[], bool> match)
     {
-        var r = RootPath.Resolve(rootfs, file);
-        if (r.Final is null)
+        var fs = new RootFs(rootfs);
+        var r = fs.Resolve(file);
+        if (!r.Is(UnixFileType.Regular))
             return null;
         var minFields = file == "/etc/passwd" ? 4 : 3;
-        return File.ReadLines(RootPath.OnHost(rootfs, r.Final))
+        return File.ReadLines(fs.HostPath(r.Path))
             .Select(l => l.Split(':'))
             .Where(f => f.Length >= minFields && f.Skip(2).Take(minFields - 2).All(n => uint.TryParse(n, out _)))
             .FirstOrDefault(match);
@@ -171,47 +179,44 @@ public static class RuntimeConfigFactory
         if (p.Args.Count > 0 && p.Args[0].Length > 0 && p.Cwd.StartsWith('/') && FindProgram(rootfs, p.Args[0], p.Cwd, p.Env) is { } missing)
             problems.Add($"process.args[0]: {missing}");
         if (problems.Count > 0)
-            throw new VzException("VZ2020", $"{fileName}: {string.Join("; ", problems)}");
+            throw new VzException(BundleErrors.InvalidConfig, $"{fileName}: {string.Join("; ", problems)}");
     }
 
-    /// <summary>Null when the program is found; otherwise why not.</summary>
+    /// <summary>
+    /// Args[0] as the bundle must give it to start the program the trace saw run: unchanged when
+    /// it has a slash, when nothing was recorded, or when the rootfs's PATH finds the recorded file;
+    /// otherwise (a shim found on a PATH directory the container lacks, or another file of the same
+    /// name first on the container's PATH) the recorded <see cref="RuntimeOptions.Executable"/>,
+    /// when it is in the rootfs.
+    /// </summary>
+    public static RuntimeOptions PinExecutable(RuntimeOptions o, string rootfs)
+    {
+        if (o.Executable is not { } executable || o.Args.Count == 0 || o.Args[0].Contains('/'))
+            return o;
+        var fs = new RootFs(rootfs);
+        var recorded = fs.Resolve(executable);
+        if (!recorded.Ok)
+            return o;
+        var found = fs.Which(o.Args[0], RootFs.SearchPath(PathOf(MergeEnv(["PATH=" + DefaultPath], o.Env))), o.Cwd);
+        return found.Resolution?.Path == recorded.Path ? o : o with { Args = [executable, .. o.Args.Skip(1)] };
+    }
+
+    static string? PathOf(IEnumerable<string> env) =>
+        env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..];
+
+    /// <summary>Null when the program is found as execvp(3) would, with its interpreter; otherwise why not.</summary>
     static string? FindProgram(string rootfs, string program, string cwd, IReadOnlyList<string> env)
     {
-        IEnumerable<string> candidates;
-        if (program.Contains('/'))
-            candidates = [program.StartsWith('/') ? program : cwd.TrimEnd('/') + "/" + program];
-        else
-        {
-            var path = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? DefaultPath;
-            candidates = path.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(d => d.StartsWith('/')).Select(d => d.TrimEnd('/') + "/" + program);
-        }
-        foreach (var c in candidates)
-        {
-            var lexical = LexicalNormalize(c);
-            var r = RootPath.Resolve(rootfs, lexical);
-            if (r.Final is null)
-                continue;
-            var st = r.Steps[^1].Stat;
-            if (st.Type != UnixFileType.Regular || (st.Permissions & 0x49) == 0) // no x bit
-                return $"{program} resolves to {r.Final}, which is not an executable file";
-            // The kernel also needs the ELF or #! interpreter; a missing one fails as "no such file".
-            using var fs = File.OpenRead(RootPath.OnHost(rootfs, r.Final));
-            if (ProgramInterpreter.Read(fs) is { } interp && RootPath.Resolve(rootfs, LexicalNormalize(interp)).Final is null)
-                return $"{r.Final} needs its interpreter {interp}, which is not in the rootfs";
-            return null;
-        }
-        return $"{program} is not in the rootfs" + (program.Contains('/') ? "" : " on PATH");
-    }
-
-    static string LexicalNormalize(string path)
-    {
-        var stack = new List<string>();
-        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".") continue;
-            if (part == "..") { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); continue; }
-            stack.Add(part);
-        }
-        return "/" + string.Join('/', stack);
+        var fs = new RootFs(rootfs);
+        var lookup = fs.Which(program, RootFs.SearchPath(PathOf(env) ?? DefaultPath), cwd);
+        if (lookup.Resolution is not { } found)
+            return lookup.NotExecutable is { } other
+                ? $"{program} resolves to {other}, which is not an executable file"
+                : $"{program} is not in the rootfs" + (program.Contains('/') ? "" : " on PATH");
+        // The kernel also needs the ELF or #! interpreter; a missing one fails as "no such file".
+        using var stream = File.OpenRead(fs.HostPath(found.Path));
+        if (ProgramFile.Interpreter(stream) is { } interp && !fs.Resolve(interp.StartsWith('/') ? interp : $"{cwd}/{interp}").Ok)
+            return $"{found.Path} needs its interpreter {interp}, which is not in the rootfs";
+        return null;
     }
 }

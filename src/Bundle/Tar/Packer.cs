@@ -43,8 +43,8 @@ public static class Packer
             if (compression == Compression.Xz)
             {
                 // xz(1) rather than a managed encoder: it is what unpacks these, and -T1 keeps output stable.
-                var xz = ProcessRunner.Which("xz") ?? throw new VzException("VZ2012", "xz is not installed", "apt-get install xz-utils, or pack with zstd");
-                ProcessRunner.RunChecked("VZ2012", xz, "-z", "-T1", "-6", "-f", tmp);
+                var xz = ProcessRunner.Which("xz") ?? throw new VzException(BundleErrors.XzFailed, "xz is not installed", "apt-get install xz-utils, or pack with zstd");
+                ProcessRunner.RunChecked(BundleErrors.XzFailed, xz, "-z", "-T1", "-6", "-f", tmp);
                 File.Move(tmp + ".xz", full, overwrite: true);
             }
             else
@@ -52,7 +52,7 @@ public static class Packer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VzException("VZ2013", $"{file}: cannot write archive: {e.Message}");
+            throw new VzException(BundleErrors.CannotWriteArchive, $"{file}: cannot write archive: {e.Message}");
         }
         finally
         {

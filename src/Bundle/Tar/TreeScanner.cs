@@ -1,5 +1,6 @@
 using Vz.Bundle.Fs;
 using Vz.Oci.Tar;
+using Vz.Fs;
 
 namespace Vz.Bundle.Tar;
 
@@ -14,9 +15,9 @@ public static class TreeScanner
     public static IReadOnlyList<TarEntry> Scan(string dir, string prefix = "")
     {
         var root = Path.GetFullPath(dir);
-        var rootStat = Posix.LStat(root);
+        var rootStat = FileStat.Of(root);
         if (rootStat is not { Type: UnixFileType.Directory })
-            throw new VzException("VZ2010", $"{dir}: not a directory");
+            throw new VzException(BundleErrors.CannotReadTree, $"{dir}: not a directory");
         var found = new List<(string Name, string Host, FileStat Stat)>();
         if (prefix.Length > 0)
             found.Add((prefix.TrimEnd('/') + "/", root, rootStat));
@@ -26,7 +27,7 @@ public static class TreeScanner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VzException("VZ2010", $"read {dir}: {e.Message}");
+            throw new VzException(BundleErrors.CannotReadTree, $"read {dir}: {e.Message}");
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
@@ -60,7 +61,7 @@ public static class TreeScanner
     {
         foreach (var host in Directory.EnumerateFileSystemEntries(hostDir))
         {
-            var st = Posix.LStat(host);
+            var st = FileStat.Of(host);
             if (st is null || st.Type == UnixFileType.Socket)
                 continue;
             var name = prefix + Path.GetFileName(host);

@@ -1,19 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using Vz.Bundle;
-using Vz.Bundle.Runtime;
 using Vz.Bundle.Tar;
-using Vz.Trace.Closure;
-using Vz.Trace.Spec;
 
 namespace Vz.Cli.Commands;
 
-/// <summary>What `vzbuild bundle` was asked to do.</summary>
-internal sealed record BundleCommandOptions(
-    string SpecPath, string Root, string OutDir, string Name, IReadOnlyList<string>? Cmd, IReadOnlyList<string> Env,
-    string? Cwd, string? User, IReadOnlyList<string> Ports, bool Force, bool NoClosure,
-    bool Pack, string? PackFile, Compression? Compression, long Epoch);
-
+/// <summary><c>vzbuild bundle SPEC [--root DIR] [-o OUTDIR] [--name NAME] [--cmd ...] [-e K=V] [--cwd DIR] [-u USER] [-p PORT] [--pack [FILE]] [--compress ...]</c></summary>
 internal static class BundleCommand
 {
     public static Command Create()
@@ -41,68 +33,34 @@ internal static class BundleCommand
         {
             var specPath = parse.GetValue(spec)!;
             var bundleName = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(Path.GetFullPath(specPath).TrimEnd('/'));
-            var outDir = parse.GetValue(output) ?? bundleName + ".bundle";
             var cmdText = parse.GetValue(cmdOpt);
-            return Run(new BundleCommandOptions(
-                specPath, parse.GetValue(root)!, outDir, bundleName,
-                cmdText is null ? null : ParseCmd(cmdText),
-                parse.GetValue(env) ?? [], parse.GetValue(cwd), parse.GetValue(user), parse.GetValue(port) ?? [],
-                parse.GetValue(force), parse.GetValue(noClosure),
-                parse.GetResult(pack) is not null, parse.GetValue(pack), parse.GetValue(compress),
-                Reproducible.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"))), CommandAction.Reporter);
+            var request = new SpecBundleRequest
+            {
+                SpecPath = specPath,
+                Root = parse.GetValue(root)!,
+                OutDir = parse.GetValue(output) ?? bundleName + ".bundle",
+                Name = bundleName,
+                Cmd = cmdText is null ? null : ParseCmd(cmdText),
+                Env = parse.GetValue(env) ?? [],
+                Cwd = parse.GetValue(cwd),
+                User = parse.GetValue(user),
+                Ports = parse.GetValue(port) ?? [],
+                Force = parse.GetValue(force),
+                NoClosure = parse.GetValue(noClosure),
+                Pack = parse.GetResult(pack) is not null,
+                PackFile = parse.GetValue(pack),
+                Compression = parse.GetValue(compress),
+                Epoch = Reproducible.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
+            };
+            var reporter = CommandAction.Reporter;
+            var result = SpecBundle.Build(request, reporter);
+            var r = result.Bundle.Rootfs;
+            reporter.Info($"wrote bundle {result.Bundle.BundleDir}: {r.Files} files, {r.Directories} directories, {r.Symlinks} symlinks, {r.HardLinks} hard links, {r.Bytes} bytes");
+            if (result.PackFile is { } file)
+                reporter.Info($"packed {file} ({new FileInfo(file).Length} bytes, {result.Compression})");
+            return ExitCodes.Ok;
         });
         return cmd;
-    }
-
-    internal static int Run(BundleCommandOptions o, IReporter reporter)
-    {
-        var spec = SpecFormat.Load(o.SpecPath);
-        IReadOnlyList<string> paths;
-        var loaderCache = false;
-        if (o.NoClosure && spec.Rules.Count == 0)
-            paths = spec.Paths; // nothing to expand: the listed paths are the bundle
-        else
-        {
-            paths = SpecExpander.Expand(spec, o.Root);
-            if (!o.NoClosure)
-            {
-                var closure = ClosureResolver.Resolve(paths, new ClosureOptions { Root = o.Root });
-                foreach (var w in closure.Warnings) reporter.Warn(w);
-                paths = closure.Paths;
-                loaderCache = closure.NeedsLoaderCache;
-            }
-        }
-        var args = o.Cmd ?? spec.Command
-            ?? throw new VzException("VZ2020", $"{o.SpecPath}: the spec records no command", "give one with --cmd");
-        var result = BundleBuilder.Build(new BundleRequest
-        {
-            Paths = paths,
-            SourceRoot = o.Root,
-            OutDir = o.OutDir,
-            Runtime = new RuntimeOptions
-            {
-                Args = args,
-                Env = o.Env,
-                Cwd = o.Cwd ?? spec.WorkingDirectory ?? "/",
-                Hostname = o.Name,
-                Ports = o.Ports,
-            },
-            User = o.User,
-            Force = o.Force,
-            Epoch = o.Epoch,
-            LoaderCache = loaderCache,
-        });
-        foreach (var w in result.Rootfs.Warnings) reporter.Warn(w);
-        var r = result.Rootfs;
-        reporter.Info($"wrote bundle {result.BundleDir}: {r.Files} files, {r.Directories} directories, {r.Symlinks} symlinks, {r.HardLinks} hard links, {r.Bytes} bytes");
-        if (o.Pack)
-        {
-            var compression = o.Compression ?? (o.PackFile is null ? null : Packer.FromFileName(o.PackFile)) ?? Compression.Zstd;
-            var file = o.PackFile ?? result.BundleDir.TrimEnd('/') + Packer.Extension(compression);
-            BundleBuilder.Pack(result.BundleDir, file, compression, o.Epoch);
-            reporter.Info($"packed {file} ({new FileInfo(file).Length} bytes, {compression})");
-        }
-        return ExitCodes.Ok;
     }
 
     /// <summary>A JSON array of strings, or words split on spaces.</summary>
@@ -116,7 +74,7 @@ internal static class BundleCommand
             }
             catch (JsonException e)
             {
-                throw new VzException("VZ2025", $"--cmd {text}: not a JSON array of strings: {e.Message}");
+                throw new VzException(BundleErrors.BadCmd, $"--cmd {text}: not a JSON array of strings: {e.Message}");
             }
         }
         return text.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -1,3 +1,4 @@
+using Vz.Fs;
 using Vz.Trace.Elf;
 
 namespace Vz.Trace.Closure;
@@ -37,9 +38,13 @@ public static class ClosureResolver
 {
     public static ClosureResult Resolve(IEnumerable<string> paths, ClosureOptions options)
     {
-        var walk = new ClosureWalk(new RootFs(options.Root), options);
+        var walk = new ClosureWalk(OpenRoot(options.Root), options);
         return walk.Run(paths);
     }
+
+    /// <summary>The root to resolve in; VZ1202 when it is not a directory.</summary>
+    internal static RootFs OpenRoot(string root) => RootFs.Open(root)
+        ?? throw new VzException(TraceErrors.RootNotDirectory, $"{root}: root is not a directory", "pass --root an unpacked rootfs directory");
 }
 
 /// <summary>One closure computation: caches headers and resolutions for the lifetime of a Resolve call.</summary>
@@ -59,14 +64,14 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     readonly List<(string Canonical, ElfInfo Info)> libraryRoots = [];
     readonly List<Loaded> executables = [];
     readonly Dictionary<string, ElfInfo?> headers = new(StringComparer.Ordinal);
-    readonly Dictionary<string, RootResolution> resolutions = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Resolution> resolutions = new(StringComparer.Ordinal);
     IReadOnlyList<string>? confDirs;
     bool needsLoaderCache;
 
     public ClosureResult Run(IEnumerable<string> paths)
     {
         // Pseudo-filesystem contents are never read: on the host /proc/self/exe would lead anywhere.
-        foreach (var p in PathFilter.Apply(paths.Select(RootFs.Normalize)))
+        foreach (var p in PathFilter.Apply(paths))
             pending.Enqueue(p);
         Drain();
         // Libraries given directly (dlopen-ed ones in a trace) get their own closure, unless an
@@ -88,8 +93,8 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
             Visit(path, null);
     }
 
-    /// <summary>Adds a path with its symlink chain; returns its canonical path when it resolved.</summary>
-    string? AddWithChain(string path, string? neededBy)
+    /// <summary>Adds a path with its symlink chain; returns its resolution when it resolved.</summary>
+    Resolution? AddWithChain(string path, string? neededBy)
     {
         var r = ResolveCached(path);
         result.UnionWith(r.Chain);
@@ -107,15 +112,16 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
                 return null;
         }
         result.Add(r.Path);
-        return r.Path;
+        return r;
     }
 
     void Visit(string path, string? neededBy)
     {
-        if (AddWithChain(path, neededBy) is not { } canonical || !processed.Add(canonical) || !PathFilter.Keep(canonical))
+        if (AddWithChain(path, neededBy) is not { } resolved || !processed.Add(resolved.Path) || !PathFilter.Keep(resolved.Path))
             return;
-        if (fs.Kind(canonical) != EntryKind.File)
+        if (!resolved.Is(UnixFileType.Regular))
             return;
+        var canonical = resolved.Path;
         if (PythonSource(canonical) is { } source && fs.Exists(source))
             Visit(source, canonical);
         if (PythonLandmark(canonical) is { } landmark && fs.Exists(landmark))
@@ -183,7 +189,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
             Visit(program, script);
             return;
         }
-        if (fs.Which(program, options.SearchPath) is { } found)
+        if (fs.Which(program, options.SearchPath).Path is { } found)
         {
             Visit(found, script);
             return;
@@ -248,7 +254,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     IEnumerable<string> HwcapsVariants(Loaded lib, Loaded requester)
     {
         var dir = Path.GetDirectoryName(lib.FoundPath) ?? "/";
-        if (ResolveTo($"{dir}/glibc-hwcaps", EntryKind.Directory) is not { } hwcaps)
+        if (ResolveTo($"{dir}/glibc-hwcaps", UnixFileType.Directory) is not { } hwcaps)
             yield break;
         var name = Path.GetFileName(lib.FoundPath);
         foreach (var level in Directory.EnumerateDirectories(fs.HostPath(hwcaps)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
@@ -281,13 +287,13 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     {
         var origin = Path.GetDirectoryName(obj.FoundPath) ?? "/";
         return LibrarySearch.ExpandTokens(entry, origin, obj.Info,
-            dir => ResolveTo(dir, EntryKind.Directory) is not null);
+            dir => ResolveTo(dir, UnixFileType.Directory) is not null);
     }
 
     // ld.so skips a file of the wrong class or machine and keeps searching (dl-load.c open_verify).
     Loaded? Candidate(string path, Loaded requester)
     {
-        if (ResolveTo(path, EntryKind.File) is not { } canonical)
+        if (ResolveTo(path, UnixFileType.Regular) is not { } canonical)
             return null;
         if (Headers(canonical) is not { } info || !requester.Info.Compatible(info))
             return null;
@@ -298,7 +304,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     void AddLoaderConf()
     {
         pending.Enqueue("/etc/ld.so.conf");
-        if (ResolveTo("/etc/ld.so.conf.d", EntryKind.Directory) is { } d)
+        if (ResolveTo("/etc/ld.so.conf.d", UnixFileType.Directory) is { } d)
             foreach (var f in Directory.EnumerateFiles(fs.HostPath(d), "*.conf").Order(StringComparer.Ordinal))
                 pending.Enqueue(d + "/" + Path.GetFileName(f));
     }
@@ -309,7 +315,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
             if (ResolveCached(file).Ok)
                 Visit(file, null);
         // resolv.conf is usually a link into /run, or bind-mounted by the runtime: only a real file is the image's own.
-        if (fs.Lstat("/etc/resolv.conf") == EntryKind.File)
+        if (fs.Lstat("/etc/resolv.conf")?.Type == UnixFileType.Regular)
             Visit("/etc/resolv.conf", null);
 
         // glibc dlopens libnss_SERVICE.so.2 for each service nsswitch.conf names (nss(5));
@@ -329,7 +335,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
 
     IEnumerable<string> NssServices()
     {
-        if (ResolveTo("/etc/nsswitch.conf", EntryKind.File) is not { } conf)
+        if (ResolveTo("/etc/nsswitch.conf", UnixFileType.Regular) is not { } conf)
             yield break;
         foreach (var raw in File.ReadLines(fs.HostPath(conf)))
         {
@@ -351,7 +357,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
         }
     }
 
-    RootResolution ResolveCached(string path)
+    Resolution ResolveCached(string path)
     {
         if (!resolutions.TryGetValue(path, out var r))
             resolutions[path] = r = fs.Resolve(path);
@@ -359,8 +365,8 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
     }
 
     /// <summary>The canonical path when <paramref name="path"/> resolves to an entry of that kind; null otherwise.</summary>
-    string? ResolveTo(string path, EntryKind kind) =>
-        ResolveCached(path) is { Ok: true } r && fs.Kind(r.Path) == kind ? r.Path : null;
+    string? ResolveTo(string path, UnixFileType type) =>
+        ResolveCached(path) is { } r && r.Is(type) ? r.Path : null;
 
     ElfInfo? Headers(string canonical)
     {
@@ -392,9 +398,7 @@ sealed partial class ClosureWalk(RootFs fs, ClosureOptions options)
             if (new FileInfo(host).Length < 4)
                 return [];
             using var stream = File.OpenRead(host);
-            var buffer = new byte[Shebang.MaxLength];
-            var n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            return buffer[..n];
+            return ProgramFile.ReadHead(stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,5 @@
+using Vz.Fs;
+
 namespace Vz.Trace.Closure;
 
 /// <summary>
@@ -11,8 +13,8 @@ public static class LddSpec
     public static (Spec.Spec Spec, IReadOnlyList<string> Warnings) Build(IReadOnlyList<string> binaries, ClosureOptions options)
     {
         if (binaries.Count == 0)
-            throw new VzException("VZ1201", "no binary given", "vzbuild ldd /usr/bin/perl");
-        var fs = new RootFs(options.Root);
+            throw new VzException(TraceErrors.BinaryNotFound, "no binary given", "vzbuild ldd /usr/bin/perl");
+        var fs = ClosureResolver.OpenRoot(options.Root);
         var paths = binaries.Select(b => Locate(fs, b, options)).ToArray();
         var closure = ClosureResolver.Resolve(paths, options);
         var warnings = closure.NeedsLoaderCache
@@ -34,11 +36,11 @@ public static class LddSpec
                 : fs.Root == "/" ? Path.GetFullPath(binary) : "/" + binary;
             if (fs.Resolve(path).Ok)
                 return RootFs.Normalize(path);
-            throw new VzException("VZ1201", $"{binary}: not found in {fs.Root}");
+            throw new VzException(TraceErrors.BinaryNotFound, $"{binary}: not found in {fs.Root}");
         }
-        if (fs.Which(binary, options.SearchPath) is { } found)
+        if (fs.Which(binary, options.SearchPath).Path is { } found)
             return found;
-        throw new VzException("VZ1201", $"{binary}: not found on {string.Join(':', options.SearchPath)} in {fs.Root}",
+        throw new VzException(TraceErrors.BinaryNotFound, $"{binary}: not found on {string.Join(':', options.SearchPath)} in {fs.Root}",
             "give the binary's absolute path");
     }
 }

@@ -1,3 +1,5 @@
+using Vz.Fs;
+
 namespace Vz.Trace.Closure;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
+using Vz.Fs;
 
 namespace Vz.Trace.Closure;
 
@@ -24,7 +25,7 @@ public static class RootGlob
             return whole.Ok ? whole.Chain.Append(whole.Path).Distinct().Order(StringComparer.Ordinal).ToArray() : [];
         }
         var prefix = fs.Resolve("/" + string.Join('/', segments[..literal]));
-        if (!prefix.Ok || fs.Kind(prefix.Path) != EntryKind.Directory)
+        if (!prefix.Is(UnixFileType.Directory))
             return [];
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddInclude(string.Join('/', segments[literal..]));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Vz.Fs;
 using Vz.Trace.Closure;
 
 namespace Vz.Trace.Elf;
@@ -79,7 +80,7 @@ public static class LibrarySearch
     static void Read(RootFs fs, string path, List<string> dirs, HashSet<string> seen)
     {
         var r = fs.Resolve(path);
-        if (!r.Ok || fs.Kind(r.Path) != EntryKind.File || !seen.Add(r.Path))
+        if (!r.Is(UnixFileType.Regular) || !seen.Add(r.Path))
             return;
         foreach (var raw in File.ReadAllLines(fs.HostPath(r.Path)))
         {
@@ -112,7 +113,7 @@ public static class LibrarySearch
         var dir = slash <= 0 ? "/" : pattern[..slash];
         var name = pattern[(slash + 1)..];
         var r = fs.Resolve(dir);
-        if (!r.Ok || fs.Kind(r.Path) != EntryKind.Directory)
+        if (!r.Is(UnixFileType.Directory))
             return [];
         return Directory.EnumerateFileSystemEntries(fs.HostPath(r.Path), name)
             .Select(host => $"{dir.TrimEnd('/')}/{Path.GetFileName(host)}")

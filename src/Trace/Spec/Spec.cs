@@ -9,15 +9,24 @@ public sealed record SpecRule(bool Include, string Glob, int Line);
 /// <summary>
 /// A spec: the files a program needs. One absolute path per line, sorted and unique;
 /// <c>#</c> comments; <c>+ GLOB</c> / <c>- GLOB</c> lines a person adds to hand-tune it.
-/// The first comment records the traced command as a JSON array, so a bundle can
-/// run exactly what was traced:
-/// <code># vz-command: ["perl","-MHTTP::Date","-e","print 1"]</code>
+/// The first comments record the traced command as a JSON array, its working directory and
+/// the file its execvp ran, so a bundle can run exactly what was traced:
+/// <code>
+/// # vz-command: ["perl","-MHTTP::Date","-e","print 1"]
+/// # vz-cwd: /home/u/proj
+/// # vz-exec: /usr/bin/perl
+/// </code>
 /// </summary>
 public sealed record Spec
 {
     public IReadOnlyList<string>? Command { get; init; }
     /// <summary>Working directory the command was traced in, when known.</summary>
     public string? WorkingDirectory { get; init; }
+    /// <summary>
+    /// The file the command's execvp ran (inside the root), when traced: a bare command name may
+    /// have been found on a PATH directory the container lacks (a version manager's shim).
+    /// </summary>
+    public string? Executable { get; init; }
     /// <summary>Absolute paths, sorted ordinally and unique.</summary>
     public IReadOnlyList<string> Paths { get; init; } = [];
     public IReadOnlyList<SpecRule> Rules { get; init; } = [];
@@ -25,9 +34,9 @@ public sealed record Spec
     public IReadOnlyList<string> Comments { get; init; } = [];
 
     public static Spec FromPaths(IEnumerable<string> paths, IReadOnlyList<string>? command = null) =>
-        new() { Command = command, Paths = Normalize(paths) };
+        new() { Command = command, Paths = SortedUnique(paths) };
 
-    public static IReadOnlyList<string> Normalize(IEnumerable<string> paths) =>
+    public static IReadOnlyList<string> SortedUnique(IEnumerable<string> paths) =>
         paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 }
 
@@ -36,6 +45,7 @@ public static class SpecFormat
 {
     const string CommandKey = "vz-command:";
     const string CwdKey = "vz-cwd:";
+    const string ExecKey = "vz-exec:";
 
     // Quotes and backslashes stay readable in the comment; control characters are still escaped.
     static readonly JsonSerializerOptions Readable = new()
@@ -51,6 +61,7 @@ public static class SpecFormat
         var comments = new List<string>();
         IReadOnlyList<string>? command = null;
         string? cwd = null;
+        string? executable = null;
         var lineNo = 0;
         while (reader.ReadLine() is { } raw)
         {
@@ -66,6 +77,8 @@ public static class SpecFormat
                     command = ParseCommand(body[CommandKey.Length..].Trim(), fileName, lineNo);
                 else if (body.StartsWith(CwdKey, StringComparison.Ordinal))
                     cwd = body[CwdKey.Length..].Trim();
+                else if (body.StartsWith(ExecKey, StringComparison.Ordinal))
+                    executable = body[ExecKey.Length..].Trim();
                 else
                     comments.Add(trimmed[1..]);
                 continue;
@@ -90,7 +103,8 @@ public static class SpecFormat
         {
             Command = command,
             WorkingDirectory = cwd,
-            Paths = Spec.Normalize(paths),
+            Executable = executable,
+            Paths = Spec.SortedUnique(paths),
             Rules = rules,
             Comments = comments,
         };
@@ -105,11 +119,11 @@ public static class SpecFormat
         }
         catch (FileNotFoundException)
         {
-            throw new VzException("VZ1101", $"{path}: spec not found");
+            throw new VzException(TraceErrors.SpecNotFound, $"{path}: spec not found");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new VzException("VZ1101", $"{path}: spec not found");
+            throw new VzException(TraceErrors.SpecNotFound, $"{path}: spec not found");
         }
     }
 
@@ -120,6 +134,8 @@ public static class SpecFormat
             writer.WriteLine($"# {CommandKey} {JsonSerializer.Serialize(spec.Command, Readable)}");
         if (spec.WorkingDirectory is not null)
             writer.WriteLine($"# {CwdKey} {spec.WorkingDirectory}");
+        if (spec.Executable is not null)
+            writer.WriteLine($"# {ExecKey} {spec.Executable}");
         foreach (var c in spec.Comments)
             writer.WriteLine($"#{c}");
         foreach (var r in spec.Rules)
@@ -148,7 +164,7 @@ public static class SpecFormat
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VzException("VZ1102", $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
+            throw new VzException(TraceErrors.SpecNotWritable, $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
         }
     }
 
@@ -177,7 +193,7 @@ public static class SpecFormat
     }
 
     static VzException Error(string file, int line, string message) =>
-        new("VZ1100", $"{file}:{line}: {message}");
+        new(TraceErrors.MalformedSpec, $"{file}:{line}: {message}");
 
     static string Shorten(string s) => s.Length > 60 ? s[..60] + "..." : s;
 }

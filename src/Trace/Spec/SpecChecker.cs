@@ -1,11 +1,9 @@
-using Vz.Trace.Closure;
-
 namespace Vz.Trace.Spec;
 
 /// <summary>A listed path that does not exist inside the root; Line is known when checked from a file.</summary>
 public sealed record MissingPath(string Path, int? Line);
 
-/// <summary>What <c>vzbuild spec check</c> found. A '-' glob is empty when it removed nothing.</summary>
+/// <summary>What <c>vzbuild spec check</c> found. A '-' glob is empty when it removed nothing, before or after the closure.</summary>
 public sealed record SpecCheckResult(IReadOnlyList<MissingPath> MissingPaths, IReadOnlyList<SpecRule> EmptyGlobs)
 {
     public bool Ok => MissingPaths.Count == 0 && EmptyGlobs.Count == 0;
@@ -39,12 +37,12 @@ public static class SpecChecker
 
     static SpecCheckResult Check(Spec spec, string root, IReadOnlyDictionary<string, int> lines)
     {
-        var fs = new RootFs(root);
-        var missing = spec.Paths.Where(p => !fs.Exists(p))
+        // Resolved as a bundle would: a '-' glob that only removes what the closure adds is not empty.
+        var resolved = SpecResolver.Resolve(spec, root);
+        var missing = resolved.Missing
             .Select(p => new MissingPath(p, lines.TryGetValue(p, out var l) ? l : null))
             .ToArray();
-        var empty = SpecExpander.ExpandWithEffects(spec, root).Effects
-            .Where(e => e.Count == 0).Select(e => e.Rule).ToArray();
+        var empty = resolved.Effects.Where(e => e.Count == 0).Select(e => e.Rule).ToArray();
         return new SpecCheckResult(missing, empty);
     }
 }

@@ -13,7 +13,7 @@ public sealed record HostTools(string Shell, string Unshare, string Mount, strin
     public static HostTools Find(bool hostNetwork)
     {
         static string Need(string name, string package) => ProcessRunner.Which(name)
-            ?? throw new VzException("VZ1010", $"{name} is not installed", $"install {package}");
+            ?? throw new VzException(TraceErrors.ToolMissing, $"{name} is not installed", $"install {package}");
         return new HostTools(
             Need("sh", "dash or bash"), Need("unshare", "util-linux"), Need("mount", "mount (util-linux)"),
             Need("cp", "coreutils"), Need("mkdir", "coreutils"), Need("chroot", "coreutils"),

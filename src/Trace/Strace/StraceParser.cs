@@ -297,7 +297,7 @@ public static class StraceParser
     static bool IsName(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '?');
 
-    static StraceParseException Malformed(int line, string message) => new("VZ1001", line, message);
+    static StraceParseException Malformed(int line, string message) => new(TraceErrors.MalformedLogLine, line, message);
 
     static string Shorten(string s) => s.Length > 60 ? s[..60] + "..." : s;
 }

@@ -25,7 +25,7 @@ public static class StraceString
                 continue;
             }
             if (++i >= body.Length)
-                throw new StraceParseException("VZ1002", line, "string ends in a lone backslash");
+                throw new StraceParseException(TraceErrors.BadLogEscape, line, "string ends in a lone backslash");
             c = body[i];
             switch (c)
             {
@@ -48,7 +48,7 @@ public static class StraceString
                         n++;
                     }
                     if (n == 0)
-                        throw new StraceParseException("VZ1002", line, "\\x without hex digits in a string");
+                        throw new StraceParseException(TraceErrors.BadLogEscape, line, "\\x without hex digits in a string");
                     bytes.Add((byte)value);
                     break;
                 }
@@ -58,12 +58,12 @@ public static class StraceString
                     for (var n = 1; n < 3 && i + 1 < body.Length && body[i + 1] is >= '0' and <= '7'; n++)
                         value = value * 8 + (body[++i] - '0');
                     if (value > 0xFF)
-                        throw new StraceParseException("VZ1002", line, $"octal escape above \\377 in a string");
+                        throw new StraceParseException(TraceErrors.BadLogEscape, line, $"octal escape above \\377 in a string");
                     bytes.Add((byte)value);
                     break;
                 }
                 default:
-                    throw new StraceParseException("VZ1002", line, $"unknown escape \\{c} in a string");
+                    throw new StraceParseException(TraceErrors.BadLogEscape, line, $"unknown escape \\{c} in a string");
             }
         }
         return bytes.ToArray();

@@ -1,3 +1,5 @@
+using Vz.Trace.Spec;
+
 namespace Vz.Trace.Strace;
 
 /// <summary>From a trace to a spec's paths: which traced paths a spec file can hold.</summary>
@@ -23,6 +25,26 @@ public static class TraceSpec
         return (paths, warnings);
     }
 
-    public static Spec.Spec Build(IEnumerable<string> paths, IReadOnlyList<string> command, string workingDirectory) =>
-        Spec.Spec.FromPaths(paths, command) with { WorkingDirectory = workingDirectory };
+    /// <summary>
+    /// The spec of traced runs: the traced paths joined by a rules spec's paths and '+'/'-' lines
+    /// (minify's --keep/--drop/--rules, trace's --rules), resolved in the root by
+    /// <see cref="SpecResolver"/>. It lists the resolved paths and keeps the rules, so resolving it
+    /// again (vzbuild bundle) gives the same paths.
+    /// </summary>
+    public static (Spec.Spec Spec, ResolvedSpec Resolved) Build(IEnumerable<string> traced, TracedCommand command, Spec.Spec? rules, string root)
+    {
+        var spec = new Spec.Spec
+        {
+            Command = command.Args,
+            WorkingDirectory = command.WorkingDirectory,
+            Executable = command.Executable,
+            Paths = Spec.Spec.SortedUnique(traced.Concat(rules?.Paths ?? [])),
+            Rules = rules?.Rules ?? [],
+        };
+        var resolved = SpecResolver.Resolve(spec, root);
+        return (spec with { Paths = resolved.Paths }, resolved);
+    }
 }
+
+/// <summary>What a spec records about the traced command: its argv, cwd and the file its execvp ran (inside the root).</summary>
+public sealed record TracedCommand(IReadOnlyList<string> Args, string WorkingDirectory, string? Executable);

@@ -1,5 +1,5 @@
 using System.Text;
-using Vz.Trace.Closure;
+using Vz.Fs;
 
 namespace Vz.Trace.Strace;
 
@@ -37,8 +37,13 @@ public sealed record TraceRun(int ExitCode, TraceResult Result, string WorkingDi
 /// </summary>
 public static class Tracer
 {
-    /// <summary>Syscalls always traced. '?' keeps strace quiet where an arch lacks one (aarch64 has no open).</summary>
-    public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot";
+    /// <summary>
+    /// Syscalls always traced: opens and execs, cwd and root changes, process creation, and the
+    /// calls that make entries (mkdir, mknod, symlink, link, rename, bind): their directories are
+    /// kept. '?' keeps strace quiet where an arch lacks one (aarch64 has no open or mkdir).
+    /// </summary>
+    public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot,"
+        + "?mkdir,?mkdirat,?mknod,?mknodat,?symlink,?symlinkat,?link,?linkat,?rename,?renameat,?renameat2,?bind";
     /// <summary>Added by --with-stat.</summary>
     public const string StatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx,?access,?faccessat,?faccessat2,?readlink,?readlinkat";
 
@@ -67,31 +72,33 @@ public static class Tracer
     public static async Task<TraceRun> RunAsync(TraceOptions options, IReporter reporter, CancellationToken ct = default)
     {
         if (options.Command.Count == 0 || options.Command[0].Length == 0)
-            throw new VzException("VZ1011", "no command to trace", "put the command after --: vzbuild trace -- CMD ARGS");
+            throw new VzException(TraceErrors.CommandNotFound, "no command to trace", "put the command after --: vzbuild trace -- CMD ARGS");
         var cwd = Path.GetFullPath(options.WorkingDirectory ?? Directory.GetCurrentDirectory());
         var environment = EnvironmentOf(options.Environment);
         var strace = ProcessRunner.Which("strace")
-            ?? throw new VzException("VZ1010", "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
+            ?? throw new VzException(TraceErrors.ToolMissing, "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
 
         string? root = null;
         HostTools? tools = null;
         if (options.Root is not null)
         {
             if (!Directory.Exists(options.Root))
-                throw new VzException("VZ1014", $"{options.Root}: root is not a directory");
+                throw new VzException(TraceErrors.TraceRootNotDirectory, $"{options.Root}: root is not a directory");
             // -y shows kernel-resolved paths, so the root must be spelled the same way.
             root = new RootFs("/").Resolve(Path.GetFullPath(options.Root, cwd)).Path;
             tools = HostTools.Find(options.HostNetwork);
             if (!options.HostNetwork && tools.Ip is null)
                 reporter.Warn("ip (iproute2) is not installed: the traced program's network namespace has loopback down");
-            if (FindInRoot(new RootFs(root), options.Command[0], environment.GetValueOrDefault("PATH")) is null)
-                throw new VzException("VZ1011", $"{options.Command[0]}: command not found in {root}");
+            // chroot's execvp searches the PATH the program is given (the image's), else the host's.
+            var searchPath = RootFs.SearchPath(environment.GetValueOrDefault("PATH") ?? Environment.GetEnvironmentVariable("PATH"));
+            if (new RootFs(root).Which(options.Command[0], searchPath).Path is null)
+                throw new VzException(TraceErrors.CommandNotFound, $"{options.Command[0]}: command not found in {root}");
         }
         else
         {
             var name = options.Command[0];
             if (ProcessRunner.Which(name.Contains('/') ? Path.GetFullPath(name, cwd) : name) is null)
-                throw new VzException("VZ1011", $"{name}: command not found", "is it installed and on PATH?");
+                throw new VzException(TraceErrors.CommandNotFound, $"{name}: command not found", "is it installed and on PATH?");
         }
 
         var log = options.KeepLog is null
@@ -109,7 +116,7 @@ public static class Tracer
                     Environment = environment,
                 }, ct);
             if (!File.Exists(log) || new FileInfo(log).Length == 0)
-                throw new VzException("VZ1013", $"strace wrote no log (exit {run.ExitCode}); its message is above",
+                throw new VzException(TraceErrors.NoLog, $"strace wrote no log (exit {run.ExitCode}); its message is above",
                     "strace needs ptrace: in a container, allow it (e.g. --cap-add SYS_PTRACE)");
 
             TraceResult result;
@@ -128,7 +135,7 @@ public static class Tracer
                 var kept = options.KeepLog is null ? log + ".bad" : log;
                 if (kept != log)
                     File.Move(log, kept, overwrite: true);
-                throw new VzException(e.Code, $"{kept}: {e.Message}", "the log was kept; please report it with the strace version (strace -V)", e);
+                throw new VzException(e.Error, $"{kept}: {e.Message}", "the log was kept; please report it with the strace version (strace -V)", e);
             }
             const int MaxWarnings = 20;
             foreach (var w in result.Warnings.Take(MaxWarnings))
@@ -136,7 +143,7 @@ public static class Tracer
             if (result.Warnings.Count > MaxWarnings)
                 reporter.Warn($"{result.Warnings.Count - MaxWarnings} more warnings like these; --keep-log FILE keeps the strace log");
             if (root is not null && run.ExitCode == Isolation.SetupFailed && result.Executed.Count == 0)
-                throw new VzException("VZ1015", $"{root}: setting up the program's namespaces failed; the message is above",
+                throw new VzException(TraceErrors.IsolationFailed, $"{root}: setting up the program's namespaces failed; the message is above",
                     "vz runs unshare, mount and chroot as root; in a container this needs CAP_SYS_ADMIN");
             if (result.Truncated)
                 reporter.Warn("some paths were cut short by strace -s and left out; the spec may miss files");
@@ -171,16 +178,7 @@ public static class Tracer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VzException("VZ1012", $"{path}: cannot write {what}: {e.Message}", "choose a writable path");
+            throw new VzException(TraceErrors.NotWritable, $"{path}: cannot write {what}: {e.Message}", "choose a writable path");
         }
-    }
-
-    /// <summary>The command as chroot's execvp would find it inside the root; null when absent.</summary>
-    static string? FindInRoot(RootFs fs, string name, string? path)
-    {
-        // chroot's execvp searches the PATH the program is given (the image's), else the host's.
-        var dirs = name.Contains('/') ? [""]
-            : ((path ?? Environment.GetEnvironmentVariable("PATH"))?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? RootFs.DefaultPath);
-        return fs.Which(name, dirs);
     }
 }

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Vz.Bundle.Minify;
+using Vz.Fs;
 
 namespace Vz.Bundle.Tests.Minify;
 
@@ -30,12 +31,21 @@ public sealed class LayerApplierTests : IDisposable
         return ms;
     }
 
-    static PaxTarEntry File(string name, string content, UnixFileMode mode = (UnixFileMode)0b110_100_100) =>
-        new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)), Mode = mode };
+    /// <summary>Owned by whoever runs the test (as the scratch directory is): only root may give files away, and these tests need not.</summary>
+    PaxTarEntry Owned(PaxTarEntry e)
+    {
+        var me = FileStat.Of(dir)!;
+        e.Uid = (int)me.Uid;
+        e.Gid = (int)me.Gid;
+        return e;
+    }
 
-    static PaxTarEntry Dir(string name) => new(TarEntryType.Directory, name) { Mode = (UnixFileMode)0b111_101_101 };
+    PaxTarEntry File(string name, string content, UnixFileMode mode = (UnixFileMode)0b110_100_100) =>
+        Owned(new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)), Mode = mode });
 
-    static PaxTarEntry Link(TarEntryType type, string name, string target) => new(type, name) { LinkName = target };
+    PaxTarEntry Dir(string name) => Owned(new(TarEntryType.Directory, name) { Mode = (UnixFileMode)0b111_101_101 });
+
+    PaxTarEntry Link(TarEntryType type, string name, string target) => Owned(new(type, name) { LinkName = target });
 
     void Apply(params TarEntry[] entries) => new LayerApplier(root, reporter).Apply(Layer(entries), "test-layer");
 

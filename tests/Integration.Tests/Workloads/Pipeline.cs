@@ -20,6 +20,15 @@ public sealed class VarTmpDir : IDisposable
 
     public string this[string relative] => System.IO.Path.Combine(Path, relative);
 
+    /// <summary>Writes a file (creating its directory) and returns its path.</summary>
+    public string Write(string relative, string content)
+    {
+        var p = this[relative];
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
+        File.WriteAllText(p, content);
+        return p;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); }

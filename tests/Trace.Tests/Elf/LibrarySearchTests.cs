@@ -1,3 +1,4 @@
+using Vz.Fs;
 using Vz.Trace.Closure;
 using Vz.Trace.Elf;
 using Vz.Trace.Tests.Closure;

@@ -115,6 +115,24 @@ public class AccessTrackerTests
     }
 
     [Fact]
+    public void TheExecutableIsTheFirstProgramRunAfterTheChrootOrAtTheStart()
+    {
+        var chrooted = Track("chroot-busybox-cat.log", new() { InitialCwd = "/tmp/vz-trace-capture", ChrootRoot = "/tmp/vz-trace-capture/root" });
+        Assert.Equal("/bin/busybox", chrooted.Executable);
+        // sh runs cat later: the command is still sh.
+        var shell = Track("shell-subshell-cd.log");
+        Assert.Equal("/usr/bin/sh", shell.Executable);
+        Assert.Contains("/usr/bin/cat", shell.Executed);
+        // execvp tries PATH directories in turn: the failed ones are not it.
+        var events = ParseText("""
+            1  execve("/home/u/.local/bin/python3", ["python3"], 0x7ffc /* 3 vars */) = -1 ENOENT (No such file or directory)
+            1  execve("/home/u/.pyenv/shims/python3", ["python3"], 0x7ffc /* 3 vars */) = 0
+            1  execve("/home/u/.pyenv/versions/3.12.1/bin/python3", ["python3"], 0x7ffc /* 3 vars */) = 0
+            """);
+        Assert.Equal("/home/u/.pyenv/shims/python3", AccessTracker.Track(events, new TrackerOptions { InitialCwd = "/" }).Executable);
+    }
+
+    [Fact]
     public void ChrootedProcessesDirfdPathsAreMappedIntoTheRoot()
     {
         var events = ParseText("""
@@ -167,15 +185,5 @@ public class AccessTrackerTests
         var r = AccessTracker.Track(ParseText("""1  openat(AT_FDCWD, "x", O_RDONLY) = 3"""), new TrackerOptions());
         Assert.Empty(r.Paths);
         Assert.Single(r.Warnings);
-    }
-
-    [Theory]
-    [InlineData("a/./b/../c", "/x", "/x/a/c")]
-    [InlineData("../../..", "/x/y", "/")]
-    [InlineData("/a//b/", "/ignored", "/a/b")]
-    [InlineData(".", "/x", "/x")]
-    public void NormalizeFoldsDotsLexically(string path, string baseDir, string expected)
-    {
-        Assert.Equal(expected, AccessTracker.Normalize(path, baseDir));
     }
 }

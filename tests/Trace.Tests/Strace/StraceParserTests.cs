@@ -197,4 +197,13 @@ public class StraceParserTests
         Assert.StartsWith("VZ100", e.Code);
         Assert.Contains($"line {expectedLine}", e.Message);
     }
+
+    [Fact]
+    public void PidNamespaceTranslationGivesTheChildPidStraceSees()
+    {
+        var log = "100 clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 12345 in strace's PID NS */\n"
+            + "100 vfork() = 3 /* 12346 in strace's PID NS */\n";
+        var events = StraceParser.Parse(new StringReader(log)).OfType<SyscallEvent>().ToList();
+        Assert.Equal([12345L, 12346L], events.Select(e => e.Result.Value!.Value));
+    }
 }

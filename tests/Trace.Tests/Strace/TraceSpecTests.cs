@@ -23,10 +23,12 @@ public class TraceSpecTests
     public void KeptNamesSurviveTheSpecFileRoundTrip()
     {
         var (paths, _) = TraceSpec.Writable(Track("odd-filenames.log"));
-        var spec = TraceSpec.Build(paths, ["perl", "odd-names.pl"], "/tmp/vz-trace-capture");
+        var spec = Vz.Trace.Spec.Spec.FromPaths(paths, ["perl", "odd-names.pl"])
+            with { WorkingDirectory = "/tmp/vz-trace-capture", Executable = "/usr/bin/perl" };
         var back = SpecFormat.Parse(new StringReader(SpecFormat.ToText(spec)), "odd.spec");
         Assert.Equal(spec.Paths, back.Paths);
         Assert.Equal(["perl", "odd-names.pl"], back.Command);
         Assert.Equal("/tmp/vz-trace-capture", back.WorkingDirectory);
+        Assert.Equal("/usr/bin/perl", back.Executable);
     }
 }

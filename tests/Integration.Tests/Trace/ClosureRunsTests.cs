@@ -1,6 +1,8 @@
+using Vz.Fs;
 using Vz.Trace.Closure;
+using Vz.Trace.Tests.Closure;
 
-namespace Vz.Trace.Tests.Closure;
+namespace Vz.Integration.Tests.Trace;
 
 /// <summary>
 /// The closure is right when a program runs with nothing else: copy exactly the closure
@@ -15,11 +17,11 @@ public class ClosureRunsTests
         foreach (var p in paths)
         {
             var source = from.HostPath(p);
-            switch (from.Kind(p))
+            switch (from.Stat(p)?.Type)
             {
-                case EntryKind.Symlink: to.Link(p, new FileInfo(source).LinkTarget!); break;
-                case EntryKind.Directory: to.Dir(p); break;
-                case EntryKind.File: to.Copy(source, p); break;
+                case UnixFileType.Symlink: to.Link(p, new FileInfo(source).LinkTarget!); break;
+                case UnixFileType.Directory: to.Dir(p); break;
+                case UnixFileType.Regular: to.Copy(source, p); break;
             }
         }
     }
@@ -31,7 +33,7 @@ public class ClosureRunsTests
     static ProcessResult Chroot(TempRoot root, params string[] command)
     {
         root.Dir("/dev");
-        ProcessRunner.RunChecked("VZ9999", "mknod", "-m", "666", root.Host("/dev/null"), "c", "1", "3");
+        ProcessRunner.RunChecked(Vz.Tests.TestErrors.ToolFailed, "mknod", "-m", "666", root.Host("/dev/null"), "c", "1", "3");
         return ProcessRunner.Run(new ProcessSpec("chroot", [root.Path, .. command])
         {
             Environment = new Dictionary<string, string?> { ["LANG"] = "C", ["LC_ALL"] = null, ["LANGUAGE"] = null },

@@ -1,6 +1,6 @@
 using Vz.Trace.Strace;
 
-namespace Vz.Trace.Tests.Strace;
+namespace Vz.Integration.Tests.Trace;
 
 /// <summary>Runs the real strace on small real programs (a few hundred ms each).</summary>
 public sealed class TracerTests : IDisposable
@@ -86,17 +86,5 @@ public sealed class TracerTests : IDisposable
         var e = await Assert.ThrowsAsync<VzException>(() =>
             Tracer.RunAsync(new TraceOptions { Command = ["true"], KeepLog = "/proc/vz-nope/log" }, new CollectingReporter()));
         Assert.Equal("VZ1012", e.Code);
-    }
-
-    [Fact]
-    public void StraceArgsPutChrootBeforeTheCommandAndStatCallsOnlyWhenAsked()
-    {
-        var args = Tracer.StraceArgs(new TraceOptions { Command = ["ls", "-l"], Root = "/r" }, "/tmp/log");
-        var run = args.SkipWhile(a => a != "--").ToList();
-        Assert.Equal(["--", "unshare"], run.Take(2));
-        Assert.Equal(["/r", "mount", "cp", "mkdir", "chroot", "ip", "ls", "-l"], run.TakeLast(8));
-        Assert.Contains("-y", args);
-        Assert.DoesNotContain(args, a => a.Contains("newfstatat"));
-        Assert.Contains(Tracer.StraceArgs(new TraceOptions { Command = ["ls"], WithStat = true }, "/tmp/log"), a => a.Contains("newfstatat"));
     }
 }
