@@ -33,6 +33,9 @@ public sealed class Problems(string file)
 
     public void Add(ErrorCode code, int line, string path, string why) => list.Add(new(code, File, line, path, why));
 
+    /// <summary>A problem in another file than the one being read (a manifest a fleet file names).</summary>
+    public void AddIn(string file, ErrorCode code, int line, string path, string why) => list.Add(new(code, file, line, path, why));
+
     public void AddAll(IEnumerable<Problem> problems) => list.AddRange(problems);
 
     /// <summary>Throws every collected problem, ordered by line, as one exception.</summary>

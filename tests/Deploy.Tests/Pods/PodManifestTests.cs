@@ -18,7 +18,7 @@ public class PodManifestTests
     [Fact]
     public void TheWebFixtureKeepsEveryFieldItDeclares()
     {
-        var m = Read("web.yaml");
+        var m = Read("fleet/pods/web.yaml");
         Assert.Equal("web", m.Name);
         var c = Assert.Single(m.Containers);
         Assert.Equal(("httpd", "localhost/web:1"), (c.Name, c.Image));
@@ -37,7 +37,7 @@ public class PodManifestTests
     [Fact]
     public void AContainerPortWithoutHostPortIsPublishedOnTheSameNumberAsPodman43Does()
     {
-        var m = Read("api.yaml");
+        var m = Read("fleet/pods/api.yaml");
         Assert.Equal([(9000, 9090), (9100, 9100), (5353, 5353)], m.Ports.Select(p => (p.ContainerPort, p.HostPort)));
         Assert.True(m.Ports.ElementAt(1).LoopbackOnly);
         Assert.Equal(PortProtocol.Udp, m.Ports.ElementAt(2).Protocol);
