@@ -10,9 +10,6 @@ namespace Vz.Deploy.Fleet;
 /// </summary>
 public static partial class FleetFileReader
 {
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
-
     // Kubernetes secret keys: letters, digits, '-', '_', '.'.
     [GeneratedRegex("^[-._a-zA-Z0-9]+$")]
     private static partial Regex SecretKeyName();
@@ -76,7 +73,7 @@ public static partial class FleetFileReader
     static PodEntry? ReadPod(YamlObject p, string dir)
     {
         var name = p.String("name", required: true);
-        if (name is not null && (!DnsLabel().IsMatch(name) || name.Length > 40))
+        if (name is not null && !PodManifestReader.IsDnsLabel(name, 40))
             p.Problem("name", $"'{name}' is not a pod name (a lowercase DNS label of at most 40 characters: it names units and containers)");
         var manifestWritten = p.String("manifest", required: true);
         var manifest = manifestWritten is null ? null : Resolve(p, "manifest", dir, manifestWritten);
@@ -183,7 +180,7 @@ public static partial class FleetFileReader
 
     static SecretDecl? ReadSecret(YamlObject secrets, string name, int line, string dir, string home)
     {
-        if (!DnsLabel().IsMatch(name) || name.Length > 40)
+        if (!PodManifestReader.IsDnsLabel(name, 40))
             secrets.Problem(name, $"'{name}' is not a secret name (a lowercase DNS label of at most 40 characters)");
         var obj = secrets.Object(name);
         if (obj is null)

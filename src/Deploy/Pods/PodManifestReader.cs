@@ -13,6 +13,9 @@ public static partial class PodManifestReader
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();
 
+    /// <summary>A lowercase DNS label (RFC 1123) of at most max characters: names of pods, containers, volumes, secrets.</summary>
+    public static bool IsDnsLabel(string s, int max = 63) => s.Length <= max && DnsLabel().IsMatch(s);
+
     // An image reference as podman stores a loaded one: localhost/path[:tag][@sha256:hex].
     [GeneratedRegex("^localhost/[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$")]
     private static partial Regex LocalImage();
@@ -507,5 +510,4 @@ public static partial class PodManifestReader
         }
     }
 
-    static bool IsDnsLabel(string s) => s.Length <= 63 && DnsLabel().IsMatch(s);
 }
