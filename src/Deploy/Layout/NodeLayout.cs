@@ -67,6 +67,9 @@ public sealed record NodeLayout
     public string Rootfs(string image, string sha) => $"{Bundles}/{ImageArchive.StoreNameOf(image)}/sha256-{sha}/rootfs";
 
     public string History => $"{Root}/history.log";
+    /// <summary>The firewall script (nftables, iptables) vz-firewall.service re-applies at boot.</summary>
+    public string FirewallScript => $"{Root}/firewall.sh";
+
     public string Lock => $"{Root}/lock";
     public string LockOwner => $"{Lock}/owner";
 
