@@ -12,15 +12,16 @@ namespace Vz.Deploy.Layout;
 /// the units and firewall, which live where systemd and the firewall look for them.
 /// <code>
 /// ~/.vz/images/NAME/sha256-HEX.tar, current, previous   image archives (vzbuild push)
-/// ~/.vz/pods/POD/releases/ID/{pod.yaml,unit,release}      one directory per deployed version
+/// ~/.vz/pods/POD/releases/ID/{pod.yaml,unit,release,restore.sh}   one directory per deployed version
 /// ~/.vz/pods/POD/current -> releases/ID                   what runs (the unit reads current/pod.yaml)
 /// ~/.vz/pods/POD/previous -> releases/ID                  what a rollback restores
 /// ~/.vz/pods/POD/pending                                  between switch and confirm: from, to, boot id
 /// ~/.vz/pods/POD/restore.sh                               the dead-man's (and boot check's) restore script
-/// ~/.vz/secrets/POD/SECRET/KEY                            0400 files, directories 0700 (.incoming/ for uploads)
+/// ~/.vz/secrets/POD/SECRET/KEY                            0400 files in 0500 directories (.incoming/ for uploads, .salt)
 /// ~/.vz/bundles/NAME/sha256-HEX/rootfs                    runc pods: an image unpacked once per version
 /// ~/.vz/history.log                                       append-only: one tab-separated line per event
 /// ~/.vz/lock/owner                                        the deploy lock (mkdir is the atomic take)
+/// ~/.vz/firewall.sh                                       nftables/iptables rules, re-applied at boot by vz-firewall.service
 /// </code>
 /// </summary>
 public sealed record NodeLayout
@@ -62,6 +63,8 @@ public sealed record NodeLayout
     /// <summary>Uploads land here first (0700), so a file is never readable by others, whatever mode SFTP gave it.</summary>
     public string SecretsIncoming => $"{Secrets}/.incoming";
     public string SecretDir(string pod, string secret) => $"{Secrets}/{pod}/{secret}";
+    /// <summary>The node's key for the secrets digest in release records (random, made at the first deploy).</summary>
+    public string SecretSalt => $"{Secrets}/.salt";
 
     public string Bundles => $"{Root}/bundles";
     public string Rootfs(string image, string sha) => $"{Bundles}/{ImageArchive.StoreNameOf(image)}/sha256-{sha}/rootfs";

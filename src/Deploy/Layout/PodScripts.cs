@@ -64,13 +64,18 @@ public static class PodScripts
     public static string LockBreak(NodeLayout layout) =>
         $"if [ -d {Q(layout.Lock)} ]; then cat {Q(layout.LockOwner)} 2>/dev/null || true; rm -rf {Q(layout.Lock)}; echo broken; else echo free; fi\n";
 
-    /// <summary>vz's directories, 0700, and the upload area for a release (the caller uploads the files into it).</summary>
+    /// <summary>
+    /// vz's directories, 0700, the upload area for a release (the caller uploads the files into it),
+    /// and the node's secrets salt, made once and printed ("salt=HEX") for the release digest.
+    /// </summary>
     public static string Prepare(NodeLayout layout, string pod, string id) =>
         "set -e\numask 077\n" +
         $"mkdir -p {Q(layout.Releases(pod))} {Q(layout.SecretsIncoming)} {Q(layout.Bundles)}\n" +
         $"chmod 700 {Q(layout.Root)} {Q(layout.Secrets)} {Q(layout.SecretsIncoming)}\n" +
         $"rm -rf {Q(layout.Release(pod, id) + ".part")}\n" +
-        $"mkdir {Q(layout.Release(pod, id) + ".part")}\n";
+        $"mkdir {Q(layout.Release(pod, id) + ".part")}\n" +
+        $"[ -s {Q(layout.SecretSalt)} ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > {Q(layout.SecretSalt)}\n" +
+        $"echo \"salt=$(cat {Q(layout.SecretSalt)})\"\n";
 
     /// <summary>
     /// Verifies the uploaded release files (name to sha256) and moves the directory into place. A
