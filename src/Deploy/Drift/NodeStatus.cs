@@ -46,6 +46,8 @@ public sealed record ObservedNode
     public bool Linger { get; init; }
     public long MemAvailable { get; init; }
     public long DiskFree { get; init; }
+    /// <summary>The node's secrets salt (empty before its first deploy): deploy needs it for the desired release IDs.</summary>
+    public string Salt { get; init; } = "";
     public IReadOnlySet<FirewallPort> OpenedPorts { get; init; } = new SortedSet<FirewallPort>();
 }
 
@@ -74,6 +76,7 @@ public static class NodeStatus
         }
         var podman = plan is null ? "podman" : string.Join(' ', new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).Select(Q));
         sb.Append("if [ -f \"/var/lib/systemd/linger/$(id -un)\" ]; then echo linger=1; fi\n");
+        sb.Append($"echo \"salt=$(cat {Q(layout.SecretSalt)} 2>/dev/null)\"\n");
         sb.Append("awk '/^MemAvailable:/ {print \"mem_available_kb=\" $2}' /proc/meminfo\n");
         sb.Append("df -Pk \"$HOME\" | awk 'NR==2 {print \"disk_free_kb=\" $4}'\n");
         sb.Append($"if command -v podman >/dev/null; then for p in $({podman} pod ps --format '{{{{.Name}}}}' 2>/dev/null); do echo \"podman_pod=$p\"; done; fi\n");
@@ -112,6 +115,7 @@ public static class NodeStatus
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
         bool linger = false;
         long mem = 0, disk = 0;
+        var salt = "";
         void Flush()
         {
             if (cur is not null)
@@ -130,6 +134,7 @@ public static class NodeStatus
             switch (k)
             {
                 case "linger": linger = v == "1"; break;
+                case "salt": salt = v; break;
                 case "mem_available_kb": mem = Kb(v); break;
                 case "disk_free_kb": disk = Kb(v); break;
                 case "podman_pod": podmanPods.Add(v); break;
@@ -160,7 +165,7 @@ public static class NodeStatus
             }
         }
         Flush();
-        return new ObservedNode { Node = node, Pods = pods, PodmanPods = podmanPods, VzPods = vzPods, Linger = linger, MemAvailable = mem, DiskFree = disk };
+        return new ObservedNode { Node = node, Pods = pods, PodmanPods = podmanPods, VzPods = vzPods, Linger = linger, MemAvailable = mem, DiskFree = disk, Salt = salt };
     }
 
     static long Kb(string v) => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n * 1024 : 0;

@@ -102,8 +102,8 @@ public static partial class FleetFileReader
         {
             if (Duration.Parse(d) is not { } t)
                 p.Problem("deadman", $"'{d}' is not a duration (e.g. 3m, 90s)");
-            else if (t <= health.Timeout)
-                p.Problem("deadman", $"{d} is not longer than health.timeout ({Duration.Text(health.Timeout)}): the node would restore the old version while vz still checks the new one");
+            else if (t <= health.Timeout + Units.UnitWriter.StartTimeout)
+                p.Problem("deadman", $"{d} is not longer than health.timeout ({Duration.Text(health.Timeout)}) plus the unit's start timeout ({Duration.Text(Units.UnitWriter.StartTimeout)}): the node would restore the old version while vz still checks the new one");
             else
                 deadman = t;
         }
@@ -128,10 +128,10 @@ public static partial class FleetFileReader
     }
 
     /// <summary>
-    /// The dead-man delay when the fleet file gives none: the health timeout plus two minutes for the
-    /// switch itself (kube play on a slow node) and the confirmation's round trip.
+    /// The dead-man delay when the fleet file gives none: the unit's start timeout (the switch
+    /// itself: kube play on a slow node), the health timeout, and a minute for the confirmation.
     /// </summary>
-    public static TimeSpan DeadmanDefault(TimeSpan healthTimeout) => healthTimeout + TimeSpan.FromMinutes(2);
+    public static TimeSpan DeadmanDefault(TimeSpan healthTimeout) => Units.UnitWriter.StartTimeout + healthTimeout + TimeSpan.FromMinutes(1);
 
     static HealthSpec ReadHealth(YamlObject h)
     {

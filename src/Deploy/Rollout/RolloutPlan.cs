@@ -30,6 +30,13 @@ public sealed record RolloutPlan(IReadOnlyList<string> Unchanged, IReadOnlyList<
         return new RolloutPlan(nodes.Where(n => !changed(n)).ToList(), waves);
     }
 
+    /// <summary>
+    /// A pod is converged ("unchanged": nothing uploaded, nothing restarted) when the node's
+    /// current release is the desired one, its service is active and no switch awaits confirmation.
+    /// </summary>
+    public static bool IsConverged(string desiredRelease, Drift.ObservedPod? observed) =>
+        observed is { Pending: false, DeadmanArmed: false, Active: "active" } && observed.Current == desiredRelease;
+
     /// <summary>The nodes a halt after wave index leaves untouched (every later wave's).</summary>
     public IReadOnlyList<string> UntouchedAfter(int index) => Waves.Where(w => w.Index > index).SelectMany(w => w.Nodes).ToList();
 }

@@ -45,6 +45,18 @@ public class DriftCheckTests
         Assert.Equal(2, web.Containers.Count);
         Assert.Equal(new string('3', 64), web.ImageIds["localhost/web:1"]);
         Assert.Equal((301220L * 1024, 8123456L * 1024), (o.MemAvailable, o.DiskFree));
+        Assert.Equal("00ff", NodeStatus.Parse("n1", "salt=00ff\n").Salt);
+    }
+
+    [Fact]
+    public void APodIsUnchangedOnlyWhenItRunsTheDesiredReleaseWithNothingPending()
+    {
+        var web = NodeStatus.Parse("n1", Converged).Pods[0];
+        Assert.True(Vz.Deploy.Rollout.RolloutPlan.IsConverged("0123456789abcdef", web));
+        Assert.False(Vz.Deploy.Rollout.RolloutPlan.IsConverged("aaaaaaaaaaaaaaaa", web));
+        Assert.False(Vz.Deploy.Rollout.RolloutPlan.IsConverged("0123456789abcdef", web with { Active = "failed" }));
+        Assert.False(Vz.Deploy.Rollout.RolloutPlan.IsConverged("0123456789abcdef", web with { Pending = true }));
+        Assert.False(Vz.Deploy.Rollout.RolloutPlan.IsConverged("0123456789abcdef", null));
     }
 
     [Fact]

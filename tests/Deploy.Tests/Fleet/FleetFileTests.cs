@@ -22,7 +22,7 @@ public class FleetFileTests
         Assert.Equal(t.PathOf("issue9/pods/web.yaml"), pod.Manifest);
         Assert.Equal(new ImageArchiveRef("localhost/web:1", t.PathOf("issue9/build/web.oci.tar"), 7), pod.Images.Single());
         Assert.Equal(new HealthSpec(new HttpProbe(8080, "/", 9), TimeSpan.FromSeconds(60)), pod.Health);
-        Assert.Equal(TimeSpan.FromMinutes(3), pod.Deadman);
+        Assert.Equal(TimeSpan.FromMinutes(4), pod.Deadman);
         Assert.Equal(t.PathOf("issue9/hosts.ini"), fleet.File.Inventory);
         Assert.Equal(new RolloutSettings(), fleet.File.Rollout);
         Assert.Equal("web", fleet.ManifestOf("web").Name);
@@ -92,6 +92,15 @@ public class FleetFileTests
         var e = Assert.Throws<InvalidInputException>(() => t.Load("fleet/vz.yaml", new Dictionary<string, string>()));
         Assert.Equal("vz.yaml:9: secrets.db.user.env: $VZ_TEST_DB_USER is not set (or empty) here", e.Message);
         Assert.Equal(PodErrors.SecretUnavailable, e.Error);
+    }
+
+    [Fact]
+    public void ADeadmanShorterThanTheSwitchAndHealthCheckIsRefused()
+    {
+        using var t = new TempFleet("issue9/build/web.oci.tar");
+        File.AppendAllText(t.PathOf("issue9/vz.yaml"), "    deadman: 2m\n");
+        var e = Assert.Throws<InvalidInputException>(() => t.Parse("issue9/vz.yaml"));
+        Assert.StartsWith("vz.yaml:11: pods[0].deadman: 2m is not longer than health.timeout (1m) plus the unit's start timeout (2m)", e.Message);
     }
 
     [Fact]
