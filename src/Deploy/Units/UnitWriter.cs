@@ -40,7 +40,7 @@ public static class UnitWriter
     public static string QuadletKube(string pod, PlatformPlan plan, NodeLayout layout)
     {
         var sb = new StringBuilder(Header(pod));
-        sb.Append("[Unit]\n").Append($"Description=vz pod {pod}\n\n");
+        sb.Append("[Unit]\n").Append($"Description=vz pod {pod}\n").Append(Condition(layout.CurrentManifest(pod))).Append('\n');
         sb.Append("[Kube]\n").Append($"Yaml={Specifiers(layout.CurrentManifest(pod))}\n").Append("LogDriver=journald\n");
         if (plan.PodmanGlobalArgs.Count > 0)
             sb.Append($"GlobalArgs={string.Join(' ', plan.PodmanGlobalArgs.Select(Word))}\n");
@@ -54,7 +54,7 @@ public static class UnitWriter
     public static string PodmanKubeService(string pod, PlatformPlan plan, NodeLayout layout)
     {
         var sb = new StringBuilder(Header(pod));
-        Unit(sb, pod, plan, "RequiresMountsFor=%t/containers\n");
+        Unit(sb, pod, plan, "RequiresMountsFor=%t/containers\n" + Condition(layout.CurrentManifest(pod)));
         var podman = new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).ToList();
         var yaml = layout.CurrentManifest(pod);
         Service(sb, pod, plan, layout, own: true,
@@ -78,7 +78,7 @@ public static class UnitWriter
     public static string RuncService(string pod, PlatformPlan plan, NodeLayout layout)
     {
         var sb = new StringBuilder(Header(pod));
-        Unit(sb, pod, plan, "");
+        Unit(sb, pod, plan, Condition($"{layout.CurrentBundle(pod)}/config.json"));
         var id = $"vz-{pod}";
         // %t is /run for system units and $XDG_RUNTIME_DIR for a user's: runc's state lives there.
         var runc = $"{Word(plan.RuncPath)} --root %t/vz-runc" + (plan.Rootless ? " --systemd-cgroup" : "");
@@ -116,6 +116,12 @@ public static class UnitWriter
             sb.Append("TimeoutStopSec=70\n");
         sb.Append('\n');
     }
+
+    /// <summary>
+    /// No current release, no start: a first release that the boot check removed (or a node wiped
+    /// of ~/.vz) leaves the unit skipped instead of failing and restarting every RestartSec.
+    /// </summary>
+    static string Condition(string path) => $"ConditionPathExists={Specifiers(path)}\n";
 
     static void Install(StringBuilder sb, PlatformPlan plan) =>
         sb.Append("[Install]\n").Append($"WantedBy={plan.WantedBy}\n");

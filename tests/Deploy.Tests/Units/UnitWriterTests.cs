@@ -60,6 +60,7 @@ public class UnitWriterTests
             var unit = UnitOn(facts);
             Assert.Matches(@"ExecStartPre=-/bin/sh /[^ ]+/\.vz/pods/web/restore\.sh boot\n", unit);
             Assert.DoesNotContain("--force", unit);
+            Assert.Matches(@"ConditionPathExists=/[^ ]+/\.vz/pods/web/current/pod\.yaml\n", unit);
             Assert.Contains("Restart=on-failure\n", unit);
         }
     }
