@@ -93,7 +93,7 @@ public sealed record RolloutSettings
 }
 
 /// <summary>A validated fleet: the file with every manifest read and cross-checked against it.</summary>
-public sealed record Fleet(FleetFile File, IReadOnlyDictionary<string, PodManifest> Manifests)
+public sealed record DesiredFleet(FleetFile File, IReadOnlyDictionary<string, PodManifest> Manifests)
 {
     /// <summary>Things the operator should know that do not stop a deploy (a secret file inside the repository).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -12,7 +12,7 @@ namespace Vz.Deploy.Fleet;
 /// </summary>
 public static class FleetValidator
 {
-    public static Fleet Validate(FleetFile fleet, IFleetSources sources)
+    public static DesiredFleet Validate(FleetFile fleet, IFleetSources sources)
     {
         var fleetName = Path.GetFileName(fleet.Path);
         var problems = new Problems(fleetName);
@@ -48,7 +48,7 @@ public static class FleetValidator
             .Where(x => x.k.Source is FileSecret f && FleetPaths.IsUnder(fleet.Directory, f.Path))
             .Select(x => $"{fleetName}:{x.k.Line}: secrets.{x.s.Name}.{x.k.Key}: {((FileSecret)x.k.Source).AsWritten} lies inside the fleet file's directory: keep it out of the repository (.gitignore)")
             .ToList();
-        return new Fleet(fleet, manifests) { Notes = notes };
+        return new DesiredFleet(fleet, manifests) { Notes = notes };
     }
 
     static void CheckPod(FleetFile fleet, PodEntry pod, string at, PodManifest manifest, IFleetSources sources, Problems problems)

@@ -18,7 +18,7 @@ public sealed record NodePods(InventoryHost Host, IReadOnlyList<string> Pods)
 /// </summary>
 public static class Placement
 {
-    public static IReadOnlyList<NodePods> Place(Fleet fleet, AnsibleInventory inventory, string? group = null, string? pod = null)
+    public static IReadOnlyList<NodePods> Place(DesiredFleet fleet, AnsibleInventory inventory, string? group = null, string? pod = null)
     {
         var fleetName = Path.GetFileName(fleet.File.Path);
         var problems = new Problems(fleetName);
@@ -61,7 +61,7 @@ public static class Placement
     }
 
     /// <summary>One problem per pair of pods and host port, naming every node where both land.</summary>
-    static void CheckPorts(Fleet fleet, IEnumerable<(string Node, List<string> Pods)> nodes, Problems problems)
+    static void CheckPorts(DesiredFleet fleet, IEnumerable<(string Node, List<string> Pods)> nodes, Problems problems)
     {
         var clashes = new List<(string Pods, string Port, int Line, string Path, string Node)>();
         foreach (var (node, pods) in nodes)

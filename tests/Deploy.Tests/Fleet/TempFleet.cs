@@ -32,7 +32,7 @@ sealed class TempFleet : IDisposable
     public FleetFile Parse(string relative) =>
         FleetFileReader.Parse(File.ReadAllText(PathOf(relative)), PathOf(relative), "/home/operator");
 
-    public Vz.Deploy.Fleet.Fleet Load(string relative, IReadOnlyDictionary<string, string>? env = null) =>
+    public DesiredFleet Load(string relative, IReadOnlyDictionary<string, string>? env = null) =>
         FleetValidator.Validate(Parse(relative), new Sources(env ?? new Dictionary<string, string> { ["VZ_TEST_DB_USER"] = "app" }));
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
