@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using Vz.Deploy.Firewall;
+using Vz.Deploy.Layout;
+using Vz.Deploy.Platform;
+using Vz.Deploy.Transport;
+
+namespace Vz.Deploy.Drift;
+
+/// <summary>A container as podman inspect reports it.</summary>
+public sealed record ObservedContainer(string Name, string State, int Restarts, string ImageId);
+
+/// <summary>What a node says about one pod vz placed there.</summary>
+public sealed record ObservedPod
+{
+    public required string Pod { get; init; }
+    /// <summary>The release the current link names, or null when there is none.</summary>
+    public string? Current { get; init; }
+    public string? Previous { get; init; }
+    public bool Pending { get; init; }
+    /// <summary>systemctl is-active of vz-POD.service (active, inactive, failed, activating, ...).</summary>
+    public string Active { get; init; } = "";
+    /// <summary>systemctl is-enabled (enabled for vz's own units, generated for Quadlet's).</summary>
+    public string Enabled { get; init; } = "";
+    /// <summary>systemd's NRestarts of the service (the restarts of a runc pod).</summary>
+    public int ServiceRestarts { get; init; }
+    public string? UnitSha { get; init; }
+    public string? ManifestSha { get; init; }
+    public bool DeadmanArmed { get; init; }
+    public IReadOnlyList<ObservedContainer> Containers { get; init; } = [];
+    /// <summary>Image name to the ID podman has for it now.</summary>
+    public IReadOnlyDictionary<string, string> ImageIds { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A node as one status probe read it (firewall ports are read separately, with FirewallPlan.ListScript).</summary>
+public sealed record ObservedNode
+{
+    public required string Node { get; init; }
+    /// <summary>Why the node could not be read, or null.</summary>
+    public string? Unreachable { get; init; }
+    public IReadOnlyList<ObservedPod> Pods { get; init; } = [];
+    /// <summary>Every podman pod on the node (as this user), by name.</summary>
+    public IReadOnlyList<string> PodmanPods { get; init; } = [];
+    /// <summary>Pods vz keeps records for (~/.vz/pods/*).</summary>
+    public IReadOnlyList<string> VzPods { get; init; } = [];
+    public bool Linger { get; init; }
+    public long MemAvailable { get; init; }
+    public long DiskFree { get; init; }
+    /// <summary>The node's secrets salt (empty before its first deploy): deploy needs it for the desired release IDs.</summary>
+    public string Salt { get; init; } = "";
+    public IReadOnlySet<FirewallPort> OpenedPorts { get; init; } = new SortedSet<FirewallPort>();
+}
+
+/// <summary>
+/// The read-only probe behind ps, diff and deploy's "unchanged" check: one script prints the
+/// node's state for the given pods as key=value lines (no set -e: a missing piece is a value,
+/// not a failure), and <see cref="Parse"/> reads it back.
+/// </summary>
+public static class NodeStatus
+{
+    /// <summary>What the probe needs to know of each pod: its plan (service, unit path) and its images.</summary>
+    public sealed record PodQuery(string Pod, PlatformPlan Plan, IReadOnlyList<string> Images);
+
+    static string Q(string s) => Sh.Quote(s);
+
+    public static string Script(NodeLayout layout, IReadOnlyList<PodQuery> pods)
+    {
+        var plan = pods.FirstOrDefault()?.Plan;
+        var sb = new StringBuilder();
+        if (plan is not null)
+        {
+            foreach (var (k, v) in plan.Env.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                sb.Append($"export {k}={Q(v)}\n");
+            if (plan.Rootless)
+                sb.Append("XDG_RUNTIME_DIR=\"${XDG_RUNTIME_DIR:-/run/user/$(id -u)}\"; export XDG_RUNTIME_DIR\n");
+        }
+        var podman = plan is null ? "podman" : string.Join(' ', new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).Select(Q));
+        sb.Append("if [ -f \"/var/lib/systemd/linger/$(id -un)\" ]; then echo linger=1; fi\n");
+        sb.Append($"echo \"salt=$(cat {Q(layout.SecretSalt)} 2>/dev/null)\"\n");
+        sb.Append("awk '/^MemAvailable:/ {print \"mem_available_kb=\" $2}' /proc/meminfo\n");
+        sb.Append("df -Pk \"$HOME\" | awk 'NR==2 {print \"disk_free_kb=\" $4}'\n");
+        sb.Append($"if command -v podman >/dev/null; then for p in $({podman} pod ps --format '{{{{.Name}}}}' 2>/dev/null); do echo \"podman_pod=$p\"; done; fi\n");
+        sb.Append($"for d in {Q(layout.Pods)}/*/; do if [ -d \"$d\" ]; then d=${{d%/}}; echo \"vz_pod=${{d##*/}}\"; fi; done\n");
+        foreach (var q in pods)
+        {
+            var p = q.Plan;
+            sb.Append($"echo pod={Q(q.Pod)}\n");
+            sb.Append($"echo \"current=$(readlink {Q(layout.Current(q.Pod))} 2>/dev/null | sed 's#^releases/##')\"\n");
+            sb.Append($"echo \"previous=$(readlink {Q(layout.Previous(q.Pod))} 2>/dev/null | sed 's#^releases/##')\"\n");
+            sb.Append($"if [ -f {Q(layout.Pending(q.Pod))} ]; then echo pending=1; fi\n");
+            sb.Append($"echo \"active=$({p.Systemctl} is-active {Q(p.Service)} 2>/dev/null)\"\n");
+            sb.Append($"echo \"enabled=$({p.Systemctl} is-enabled {Q(p.Service)} 2>/dev/null)\"\n");
+            sb.Append($"echo \"restarts=$({p.Systemctl} show -p NRestarts --value {Q(p.Service)} 2>/dev/null)\"\n");
+            sb.Append($"if [ -f {Q(p.UnitPath)} ]; then echo \"unit_sha=$(sha256sum < {Q(p.UnitPath)} | cut -d' ' -f1)\"; fi\n");
+            sb.Append($"if [ -f {Q(layout.CurrentManifest(q.Pod))} ]; then echo \"manifest_sha=$(sha256sum < {Q(layout.CurrentManifest(q.Pod))} | cut -d' ' -f1)\"; fi\n");
+            sb.Append($"if [ \"$({p.Systemctl} is-active {Q(NodeLayout.DeadmanUnit(q.Pod) + ".timer")} 2>/dev/null)\" = active ]; then echo deadman=1; fi\n");
+            if (p.Unit != UnitKind.RuncService)
+            {
+                sb.Append($"names=$({podman} pod inspect {Q(q.Pod)} --format '{{{{range .Containers}}}}{{{{.Name}}}} {{{{end}}}}' 2>/dev/null)\n");
+                sb.Append($"if [ -n \"$names\" ]; then {podman} inspect --format 'ctr={{{{.Name}}}} {{{{.State.Status}}}} {{{{.RestartCount}}}} {{{{.Image}}}}' $names 2>/dev/null; fi\n");
+                foreach (var image in q.Images)
+                    sb.Append($"echo \"image={image} $({podman} image inspect --format '{{{{.Id}}}}' {Q(image)} 2>/dev/null)\"\n");
+            }
+        }
+        return sb.ToString();
+    }
+
+    public static ObservedNode Parse(string node, string output)
+    {
+        var pods = new List<ObservedPod>();
+        var podmanPods = new List<string>();
+        var vzPods = new List<string>();
+        ObservedPod? cur = null;
+        var containers = new List<ObservedContainer>();
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool linger = false;
+        long mem = 0, disk = 0;
+        var salt = "";
+        void Flush()
+        {
+            if (cur is not null)
+                pods.Add(cur with { Containers = containers.ToList(), ImageIds = new Dictionary<string, string>(images) });
+            containers.Clear();
+            images.Clear();
+        }
+        foreach (var raw in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var line = raw.TrimEnd('\r');
+            var eq = line.IndexOf('=');
+            if (eq <= 0)
+                continue;
+            var (k, v) = (line[..eq], line[(eq + 1)..]);
+            static string? Opt(string s) => s.Length == 0 ? null : s;
+            switch (k)
+            {
+                case "linger": linger = v == "1"; break;
+                case "salt": salt = v; break;
+                case "mem_available_kb": mem = Kb(v); break;
+                case "disk_free_kb": disk = Kb(v); break;
+                case "podman_pod": podmanPods.Add(v); break;
+                case "vz_pod": vzPods.Add(v); break;
+                case "pod":
+                    Flush();
+                    cur = new ObservedPod { Pod = v };
+                    break;
+                case "current" when cur is not null: cur = cur with { Current = Opt(v) }; break;
+                case "previous" when cur is not null: cur = cur with { Previous = Opt(v) }; break;
+                case "pending" when cur is not null: cur = cur with { Pending = v == "1" }; break;
+                case "active" when cur is not null: cur = cur with { Active = v }; break;
+                case "enabled" when cur is not null: cur = cur with { Enabled = v }; break;
+                case "restarts" when cur is not null: cur = cur with { ServiceRestarts = int.TryParse(v, out var r) ? r : 0 }; break;
+                case "unit_sha" when cur is not null: cur = cur with { UnitSha = Opt(v) }; break;
+                case "manifest_sha" when cur is not null: cur = cur with { ManifestSha = Opt(v) }; break;
+                case "deadman" when cur is not null: cur = cur with { DeadmanArmed = v == "1" }; break;
+                case "ctr" when cur is not null:
+                    var f = v.Split(' ');
+                    if (f.Length == 4)
+                        containers.Add(new ObservedContainer(f[0], f[1], int.TryParse(f[2], out var n) ? n : 0, f[3]));
+                    break;
+                case "image" when cur is not null:
+                    var parts = v.Split(' ', 2);
+                    if (parts.Length == 2 && parts[1].Length > 0)
+                        images[parts[0]] = parts[1];
+                    break;
+            }
+        }
+        Flush();
+        return new ObservedNode { Node = node, Pods = pods, PodmanPods = podmanPods, VzPods = vzPods, Linger = linger, MemAvailable = mem, DiskFree = disk, Salt = salt };
+    }
+
+    static long Kb(string v) => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n * 1024 : 0;
+}

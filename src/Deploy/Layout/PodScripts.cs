@@ -1,0 +1,322 @@
+using System.Globalization;
+using System.Text;
+using Vz.Deploy.Fleet;
+using Vz.Deploy.Platform;
+using Vz.Deploy.Transport;
+
+namespace Vz.Deploy.Layout;
+
+/// <summary>
+/// The shell scripts a deploy runs on a node, as text (value in, text out). POSIX sh with
+/// coreutils, util-linux flock and systemd's tools; the health check alone needs bash (/dev/tcp)
+/// or python3. Each is sent with INodeTransport.ExecAsync; none holds a secret value. Exit codes
+/// other than 0 that a caller must tell apart are constants here.
+/// Quoting: every value goes through <see cref="Q"/> (vz's one quoting rule, <see cref="Sh.Quote"/>).
+/// </summary>
+public static class PodScripts
+{
+    /// <summary>LockTake: another deploy holds the lock (stdout: "held-by" and the owner file).</summary>
+    public const int LockHeld = 75;
+    /// <summary>InstallRelease: an uploaded file's sha256 differs.</summary>
+    public const int BadUpload = 65;
+    /// <summary>Confirm: the dead-man timer already restored the previous version.</summary>
+    public const int AlreadyRestored = 3;
+    /// <summary>HealthCheck: the pod did not become healthy in time (stdout: "unhealthy: why").</summary>
+    public const int Unhealthy = 1;
+
+    static string Q(string s) => Sh.Quote(s);
+
+    /// <summary>What every script that calls systemctl or podman starts with: the node's podman env, a user's runtime dir.</summary>
+    static string Prelude(PlatformPlan plan)
+    {
+        var sb = new StringBuilder("set -e\n");
+        foreach (var (k, v) in plan.Env.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append($"export {k}={Q(v)}\n");
+        // systemctl --user finds the user's manager through XDG_RUNTIME_DIR, which a non-login SSH command may lack.
+        if (plan.Rootless)
+            sb.Append("XDG_RUNTIME_DIR=\"${XDG_RUNTIME_DIR:-/run/user/$(id -u)}\"; export XDG_RUNTIME_DIR\n");
+        return sb.ToString();
+    }
+
+    static string Podman(PlatformPlan plan) => string.Join(' ', new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).Select(Q));
+
+    /// <summary>
+    /// Takes the node's deploy lock: mkdir is atomic, so of two deploys exactly one creates the
+    /// directory; the owner file says who, when and what. Waits up to waitSeconds, then exits
+    /// <see cref="LockHeld"/> printing the holder.
+    /// </summary>
+    public static string LockTake(NodeLayout layout, LockOwner owner, int waitSeconds) =>
+        "set -e\numask 077\n" +
+        $"mkdir -p {Q(layout.Root)}\n" +
+        "i=0\n" +
+        $"while ! mkdir {Q(layout.Lock)} 2>/dev/null; do\n" +
+        $"  if [ \"$i\" -ge {waitSeconds.ToString(CultureInfo.InvariantCulture)} ]; then echo held-by; cat {Q(layout.LockOwner)} 2>/dev/null || true; exit {LockHeld}; fi\n" +
+        "  sleep 1; i=$((i + 1))\n" +
+        "done\n" +
+        $"printf '%s' {Q(owner.Render())} > {Q(layout.LockOwner)}\n" +
+        "echo taken\n";
+
+    /// <summary>Releases the lock only when this deploy's token is still in it (a broken and retaken lock stays).</summary>
+    public static string LockRelease(NodeLayout layout, string token) =>
+        $"if grep -qx {Q("token=" + token)} {Q(layout.LockOwner)} 2>/dev/null; then rm -rf {Q(layout.Lock)}; fi\n";
+
+    /// <summary>vzbuild lock release HOST: breaks a stale lock, printing whose it was.</summary>
+    public static string LockBreak(NodeLayout layout) =>
+        $"if [ -d {Q(layout.Lock)} ]; then cat {Q(layout.LockOwner)} 2>/dev/null || true; rm -rf {Q(layout.Lock)}; echo broken; else echo free; fi\n";
+
+    /// <summary>
+    /// vz's directories, 0700, the upload area for a release (the caller uploads the files into it),
+    /// and the node's secrets salt, made once and printed ("salt=HEX") for the release digest.
+    /// </summary>
+    public static string Prepare(NodeLayout layout, string pod, string id) =>
+        "set -e\numask 077\n" +
+        $"mkdir -p {Q(layout.Releases(pod))} {Q(layout.SecretsIncoming)} {Q(layout.Bundles)}\n" +
+        $"chmod 700 {Q(layout.Root)} {Q(layout.Secrets)} {Q(layout.SecretsIncoming)}\n" +
+        $"rm -rf {Q(layout.Release(pod, id) + ".part")}\n" +
+        $"mkdir {Q(layout.Release(pod, id) + ".part")}\n" +
+        $"[ -s {Q(layout.SecretSalt)} ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > {Q(layout.SecretSalt)}\n" +
+        $"echo \"salt=$(cat {Q(layout.SecretSalt)})\"\n";
+
+    /// <summary>
+    /// Verifies the uploaded release files (name to sha256) and moves the directory into place. A
+    /// release that is already there (the same desired state deployed before) is kept as it is.
+    /// </summary>
+    public static string InstallRelease(NodeLayout layout, string pod, string id, IReadOnlyList<KeyValuePair<string, string>> files)
+    {
+        var part = layout.Release(pod, id) + ".part";
+        var sb = new StringBuilder("set -e\n");
+        foreach (var (name, sha) in files)
+            sb.Append($"[ \"$(sha256sum < {Q($"{part}/{name}")} | cut -d' ' -f1)\" = {Q(sha)} ] || {{ echo {Q($"bad upload: {name}")}; exit {BadUpload}; }}\n");
+        sb.Append($"if [ -d {Q(layout.Release(pod, id))} ]; then rm -rf {Q(part)}; else mv {Q(part)} {Q(layout.Release(pod, id))}; fi\n");
+        // The restore script is written with every release: the dead-man and the unit's boot check run it.
+        sb.Append($"cp {Q($"{layout.Release(pod, id)}/restore.sh")} {Q(layout.RestoreScript(pod) + ".tmp")} && mv -f {Q(layout.RestoreScript(pod) + ".tmp")} {Q(layout.RestoreScript(pod))}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Puts one secret of a pod in place from files uploaded to ~/.vz/secrets/.incoming (a 0700
+    /// directory: the values are never readable by others, whatever mode the upload created).
+    /// A secret volume becomes SECRETS/POD/SECRET/KEY files, 0400, in a 0500 directory owned by the
+    /// container's user: chown on a root node, podman unshare chown on a rootless one (container
+    /// uid 0 is the login user there, so uid 0 needs nothing). An env secret becomes the podman
+    /// secret vz-POD-SECRET from an uploaded JSON file ({"KEY":"base64"}, the form podman 4.3's
+    /// kube play reads and 5.x still accepts). The uploads are removed; nothing echoes a value.
+    /// </summary>
+    public static string InstallSecret(NodeLayout layout, PlatformPlan plan, string pod, string secret,
+        IReadOnlyList<(string Key, string Upload)> volumeFiles, long? ownerUid, long? ownerGid, string? podmanSecretUpload)
+    {
+        var sb = new StringBuilder(Prelude(plan)).Append("umask 077\n");
+        var dir = layout.SecretDir(pod, secret);
+        var (tmp, old) = ($"{layout.Secrets}/{pod}/.{secret}.new", $"{layout.Secrets}/{pod}/.{secret}.old");
+        // Rootless files owned by a container uid other than 0 belong to a subordinate uid: only podman unshare may remove them.
+        var asOwner = plan.Rootless && ownerUid is not (null or 0) ? $"{Podman(plan)} unshare " : "";
+        if (volumeFiles.Count > 0)
+        {
+            sb.Append($"mkdir -p {Q($"{layout.Secrets}/{pod}")}\n");
+            sb.Append($"{asOwner}rm -rf {Q(tmp)} {Q(old)}\n");
+            sb.Append($"mkdir {Q(tmp)}\n");
+            foreach (var (key, upload) in volumeFiles)
+                sb.Append($"mv -f {Q(upload)} {Q($"{tmp}/{key}")}\n");
+            sb.Append($"chmod 400 {string.Join(' ', volumeFiles.Select(f => Q($"{tmp}/{f.Key}")))}\n");
+            sb.Append($"chmod 500 {Q(tmp)}\n");
+            if (ownerUid is { } uid)
+            {
+                var who = ownerGid is { } gid ? $"{uid}:{gid}" : $"{uid}";
+                if (!plan.Rootless)
+                    sb.Append($"chown -R {who} {Q(tmp)}\n");
+                else if (uid != 0 || ownerGid is not (null or 0))
+                    sb.Append($"{Podman(plan)} unshare chown -R {who} {Q(tmp)}\n");
+            }
+            sb.Append($"if [ -e {Q(dir)} ]; then mv {Q(dir)} {Q(old)}; fi\n");
+            sb.Append($"mv {Q(tmp)} {Q(dir)}\n");
+            sb.Append($"{asOwner}rm -rf {Q(old)}\n");
+        }
+        if (podmanSecretUpload is not null)
+        {
+            var name = NodeLayout.PodmanSecret(pod, secret);
+            // podman 4.3 has no secret create --replace.
+            sb.Append($"{Podman(plan)} secret rm {Q(name)} >/dev/null 2>&1 || true\n");
+            sb.Append($"{Podman(plan)} secret create {Q(name)} {Q(podmanSecretUpload)} >/dev/null\n");
+            sb.Append($"rm -f {Q(podmanSecretUpload)}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Arms the dead-man switch before the switch: writes pending (from, to, this boot's id) and
+    /// starts a transient systemd timer that runs restore.sh after delay unless Confirm stops it
+    /// first. Transient units vanish at reboot; the unit's boot check covers that case (pending
+    /// names another boot).
+    /// </summary>
+    public static string DeadmanArm(NodeLayout layout, PlatformPlan plan, string pod, string? from, string to, TimeSpan delay)
+    {
+        var unit = NodeLayout.DeadmanUnit(pod);
+        var pending = layout.Pending(pod);
+        return Prelude(plan) +
+            $"printf 'from=%s\\nto=%s\\nboot=%s\\narmed=%s\\n' {Q(from ?? "")} {Q(to)} \"$(cat /proc/sys/kernel/random/boot_id)\" \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > {Q(pending + ".tmp")}\n" +
+            $"mv -f {Q(pending + ".tmp")} {Q(pending)}\n" +
+            $"{plan.Systemctl} stop {Q(unit + ".timer")} >/dev/null 2>&1 || true\n" +
+            $"{plan.Systemctl} reset-failed {Q(unit + ".timer")} {Q(unit + ".service")} >/dev/null 2>&1 || true\n" +
+            $"{plan.SystemdRun} --unit={Q(unit)} --on-active={(int)Math.Ceiling(delay.TotalSeconds)} --timer-property=AccuracySec=1s " +
+            $"--description={Q($"vz dead-man switch for pod {pod}")} /bin/sh {Q(layout.RestoreScript(pod))} deadman\n";
+    }
+
+    /// <summary>
+    /// Switches the pod to release id: installs the unit, points current at it (previous at what
+    /// ran), reloads systemd, enables (vz's own units; Quadlet's generator reads [Install] itself)
+    /// and restarts. The renames hold the pod's .switch flock, as restore.sh does, so a dead-man
+    /// firing at that moment waits; the restart does not hold it (the unit's boot check takes it).
+    /// </summary>
+    public static string Switch(NodeLayout layout, PlatformPlan plan, string pod, string id)
+    {
+        var dir = layout.PodDir(pod);
+        var sb = new StringBuilder(Prelude(plan));
+        if (plan.NeedsLinger)
+            sb.Append("loginctl enable-linger \"$(id -un)\"\n");
+        sb.Append($"cd {Q(dir)}\n");
+        sb.Append("exec 9> .switch\nflock 9\n");
+        sb.Append($"mkdir -p {Q(plan.UnitDirectory)}\n");
+        sb.Append($"cp {Q($"releases/{id}/{NodeLayout.UnitCopyFile}")} {Q(plan.UnitPath + ".vz-tmp")}\n");
+        sb.Append($"mv -f {Q(plan.UnitPath + ".vz-tmp")} {Q(plan.UnitPath)}\n");
+        sb.Append("old=$(readlink current 2>/dev/null || true)\n");
+        sb.Append($"if [ -n \"$old\" ] && [ \"$old\" != {Q($"releases/{id}")} ]; then ln -sfn \"$old\" previous.tmp && mv -Tf previous.tmp previous; fi\n");
+        sb.Append($"ln -sfn {Q($"releases/{id}")} current.tmp && mv -Tf current.tmp current\n");
+        sb.Append("exec 9>&-\n");
+        sb.Append($"{plan.Systemctl} daemon-reload\n");
+        if (plan.Unit != UnitKind.QuadletKube)
+            sb.Append($"{plan.Systemctl} enable {Q(plan.Service)} >/dev/null 2>&1\n");
+        sb.Append($"{plan.Systemctl} restart {Q(plan.Service)}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Confirms release id after its health check: stops the dead-man timer, and (holding the
+    /// .switch lock) checks the timer did not restore meanwhile (exit <see cref="AlreadyRestored"/>),
+    /// removes pending, appends the history line, and prunes releases but current and previous.
+    /// </summary>
+    public static string Confirm(NodeLayout layout, PlatformPlan plan, string pod, string id, HistoryEntry history)
+    {
+        var unit = NodeLayout.DeadmanUnit(pod);
+        return Prelude(plan) +
+            $"{plan.Systemctl} stop {Q(unit + ".timer")} >/dev/null 2>&1 || true\n" +
+            $"cd {Q(layout.PodDir(pod))}\n" +
+            "exec 9> .switch\nflock 9\n" +
+            $"if [ \"$(readlink current 2>/dev/null)\" != {Q($"releases/{id}")} ]; then echo restored-by-deadman; exit {AlreadyRestored}; fi\n" +
+            "rm -f pending\n" +
+            $"{plan.Systemctl} reset-failed {Q(unit + ".timer")} {Q(unit + ".service")} >/dev/null 2>&1 || true\n" +
+            $"printf '%s' {Q(history.Render())} >> {Q(layout.History)}\n" +
+            "cur=$(readlink current); prev=$(readlink previous 2>/dev/null || true)\n" +
+            "for d in releases/*; do if [ -d \"$d\" ] && [ \"$d\" != \"$cur\" ] && [ \"$d\" != \"$prev\" ]; then rm -rf \"$d\"; fi; done\n" +
+            "echo confirmed\n";
+    }
+
+    /// <summary>
+    /// The node-side restore (written to ~/.vz/pods/POD/restore.sh with each release). Modes:
+    /// "deadman" (the transient timer fired: vz did not confirm in time) and "boot" (the unit's
+    /// ExecStartPre: acts only when pending was written in an earlier boot). Puts current back to
+    /// pending's from (previous to the failed one), the previous unit file back, logs the event and,
+    /// in deadman mode, reloads and restarts. A first deploy has nothing to go back to: the unit is
+    /// stopped and removed. Images stay loaded: vz never removes one a kept release names.
+    /// </summary>
+    public static string RestoreScript(NodeLayout layout, PlatformPlan plan, string pod)
+    {
+        var dir = layout.PodDir(pod);
+        var history = (string ev, string rel, string detail) =>
+            $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" {Q(pod)} {ev} {rel} node {detail} >> {Q(layout.History)}";
+        var sb = new StringBuilder("#!/bin/sh\n");
+        sb.Append($"# vz: restores pod {pod}'s previous release when a deploy was not confirmed. Written by vz; modes: deadman, boot.\n");
+        sb.Append(Prelude(plan));
+        sb.Append("mode=${1:-deadman}\n");
+        sb.Append($"cd {Q(dir)} || exit 0\n");
+        sb.Append("exec 9> .switch\nflock 9\n");
+        sb.Append("[ -f pending ] || exit 0\n");
+        sb.Append("from=$(sed -n 's/^from=//p' pending); to=$(sed -n 's/^to=//p' pending); boot=$(sed -n 's/^boot=//p' pending)\n");
+        sb.Append("if [ \"$mode\" = boot ] && [ \"$boot\" = \"$(cat /proc/sys/kernel/random/boot_id)\" ]; then exit 0; fi\n");
+        sb.Append("if [ \"$(readlink current 2>/dev/null)\" != \"releases/$to\" ]; then rm -f pending; exit 0; fi\n");
+        sb.Append("if [ \"$mode\" = boot ]; then ev=boot-rollback; else ev=auto-rollback; fi\n");
+        sb.Append("if [ -n \"$from\" ] && [ -d \"releases/$from\" ]; then\n");
+        sb.Append($"  cp \"releases/$from/{NodeLayout.UnitCopyFile}\" {Q(plan.UnitPath + ".vz-tmp")} && mv -f {Q(plan.UnitPath + ".vz-tmp")} {Q(plan.UnitPath)}\n");
+        sb.Append("  ln -sfn \"releases/$from\" current.tmp && mv -Tf current.tmp current\n");
+        sb.Append("  ln -sfn \"releases/$to\" previous.tmp && mv -Tf previous.tmp previous\n");
+        sb.Append("  rm -f pending\n");
+        sb.Append("  " + history("\"$ev\"", "\"$from\"", "\"not confirmed: restored from $to\"") + "\n");
+        sb.Append("  exec 9>&-\n");
+        sb.Append("  if [ \"$mode\" = boot ]; then exit 0; fi\n");
+        sb.Append($"  {plan.Systemctl} daemon-reload\n");
+        sb.Append($"  exec {plan.Systemctl} restart {Q(plan.Service)}\n");
+        sb.Append("fi\n");
+        // A first deploy: nothing to go back to.
+        sb.Append("rm -f current pending\n");
+        sb.Append(history("\"$ev\"", "-", "\"not confirmed: first release $to removed\"") + "\n");
+        sb.Append("exec 9>&-\n");
+        sb.Append("if [ \"$mode\" = boot ]; then exit 1; fi\n");
+        sb.Append($"{plan.Systemctl} stop {Q(plan.Service)} || true\n");
+        if (plan.Unit != UnitKind.QuadletKube)
+            sb.Append($"{plan.Systemctl} disable {Q(plan.Service)} >/dev/null 2>&1 || true\n");
+        sb.Append($"rm -f {Q(plan.UnitPath)}\n");
+        sb.Append($"{plan.Systemctl} daemon-reload\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The health check, run on the node (bash, or python3 when the node has no bash): until
+    /// timeout, every container of the pod must run and none may have restarted, and the fleet
+    /// file's http/tcp check must pass from the node itself (no curl needed in the pod). Healthy
+    /// means all of that held for settle seconds in a row. Prints "healthy" (exit 0) or
+    /// "unhealthy: why" (exit <see cref="Unhealthy"/>).
+    /// </summary>
+    public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5)
+    {
+        var sb = new StringBuilder(Prelude(plan).Replace("set -e\n", ""));
+        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); good=0; why='not checked yet'\n");
+        sb.Append("check() {\n");
+        if (plan.Unit == UnitKind.RuncService)
+        {
+            sb.Append($"  [ \"$({plan.Systemctl} is-active {Q(plan.Service)})\" = active ] || {{ why={Q($"{plan.Service} is not active")}; return 1; }}\n");
+            sb.Append($"  n=$({plan.Systemctl} show -p NRestarts --value {Q(plan.Service)}); [ \"${{n:-0}}\" = 0 ] || {{ why=\"restarted $n times\"; return 1; }}\n");
+        }
+        else
+        {
+            var podman = Podman(plan);
+            sb.Append($"  names=$({podman} pod inspect {Q(pod)} --format '{{{{range .Containers}}}}{{{{.Name}}}} {{{{end}}}}' 2>/dev/null) || {{ why={Q($"pod {pod} does not exist")}; return 1; }}\n");
+            sb.Append("  [ -n \"$names\" ] || { why='the pod has no containers'; return 1; }\n");
+            sb.Append($"  states=$({podman} inspect --format '{{{{.Name}}}}={{{{.State.Status}}}}:{{{{.RestartCount}}}}' $names 2>/dev/null) || {{ why='cannot inspect the containers'; return 1; }}\n");
+            sb.Append("  for s in $states; do\n");
+            sb.Append("    case \"$s\" in\n");
+            sb.Append("      *=running:0) ;;\n");
+            sb.Append("      *=running:*) why=\"container ${s%%=*} restarted ${s##*:} times\"; return 1 ;;\n");
+            sb.Append("      *) st=${s#*=}; why=\"container ${s%%=*} is ${st%%:*}\"; return 1 ;;\n");
+            sb.Append("    esac\n");
+            sb.Append("  done\n");
+        }
+        switch (health.Probe)
+        {
+            case HttpProbe http when plan.HealthShell == "bash":
+                // bash's /dev/tcp: an HTTP/1.0 request by hand; 2xx and 3xx pass.
+                sb.Append("  line=$(timeout 5 bash -c 'exec 3<>/dev/tcp/\"$1\"/\"$2\" && printf \"GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: vz-health\\r\\nConnection: close\\r\\n\\r\\n\" \"$3\" \"$1\" >&3 && head -n 1 <&3' " +
+                    $"_ {Q(address)} {http.Port} {Q(http.Path)} 2>/dev/null | tr -d '\\r')\n");
+                sb.Append($"  [ -n \"$line\" ] || {{ why={Q($"no answer on {address}:{http.Port}")}; return 1; }}\n");
+                sb.Append("  code=$(echo \"$line\" | cut -d' ' -f2)\n");
+                sb.Append($"  case \"$code\" in 2??|3??) ;; *) why=\"GET {http.Path} on port {http.Port} answered '$line'\"; return 1 ;; esac\n");
+                break;
+            case HttpProbe http:
+                sb.Append($"  python3 -c 'import http.client,sys; c=http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5); c.request(\"GET\", sys.argv[3]); sys.exit(0 if 200 <= c.getresponse().status < 400 else 1)' {Q(address)} {http.Port} {Q(http.Path)} 2>/dev/null || {{ why={Q($"GET {http.Path} on port {http.Port} failed")}; return 1; }}\n");
+                break;
+            case TcpProbe tcp when plan.HealthShell == "bash":
+                sb.Append($"  timeout 5 bash -c 'exec 3<>/dev/tcp/\"$1\"/\"$2\"' _ {Q(address)} {tcp.Port} 2>/dev/null || {{ why={Q($"nothing accepts on {address}:{tcp.Port}")}; return 1; }}\n");
+                break;
+            case TcpProbe tcp:
+                sb.Append($"  python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 5)' {Q(address)} {tcp.Port} 2>/dev/null || {{ why={Q($"nothing accepts on {address}:{tcp.Port}")}; return 1; }}\n");
+                break;
+        }
+        sb.Append("  return 0\n}\n");
+        sb.Append("while :; do\n");
+        // A restart is a crash: no point waiting for the timeout.
+        sb.Append($"  if check; then good=$((good + 1)); if [ \"$good\" -gt {settleSeconds} ]; then echo healthy; exit 0; fi\n");
+        sb.Append($"  else good=0; case \"$why\" in *restarted*) echo \"unhealthy: $why\"; exit {Unhealthy} ;; esac; fi\n");
+        sb.Append($"  if [ \"$(date +%s)\" -ge \"$end\" ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi\n");
+        sb.Append("  sleep 1\n");
+        sb.Append("done\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,181 @@
+using Vz.Deploy.Fleet;
+using Vz.Deploy.Layout;
+using Vz.Deploy.Platform;
+using Vz.Deploy.Tests.Pods;
+
+namespace Vz.Deploy.Tests.Layout;
+
+/// <summary>
+/// The node scripts as text. Running them (sh -n, and for real on harness nodes) belongs to
+/// tests/Integration.Tests; here: the golden bytes, and the properties each must keep.
+/// </summary>
+public class PodScriptsTests
+{
+    static readonly Vz.Deploy.Pods.PodManifest Web = Nodes.Manifest("issue9/pods/web.yaml");
+    static readonly (PlatformPlan Plan, NodeLayout Layout) Debian12 = Nodes.On("debian-12", Web);
+    static readonly (PlatformPlan Plan, NodeLayout Layout) Rocky9 = Nodes.On("rocky-9", Web);
+    static readonly LockOwner Owner = new("t0k3n", "alice@laptop", new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), "deploy web");
+
+    [Fact]
+    public void TheLayoutPutsEverythingUnderTheUsersVzDirectory()
+    {
+        var l = Debian12.Layout;
+        Assert.Equal("/root/.vz/images/web", l.ImageDir("localhost/web:1"));
+        Assert.Equal("/root/.vz/pods/web/releases/0123456789abcdef", l.Release("web", "0123456789abcdef"));
+        Assert.Equal("/root/.vz/pods/web/current/pod.yaml", l.CurrentManifest("web"));
+        Assert.Equal("/root/.vz/secrets/web/db", l.SecretDir("web", "db"));
+        Assert.Equal("/root/.vz/lock/owner", l.LockOwner);
+        Assert.Equal("/srv/vz/web", new NodeLayout("/root", "/srv/vz").ImageDir("localhost/web:2"));
+        Assert.Equal("/home/rocky/.vz/history.log", Rocky9.Layout.History);
+    }
+
+    [Fact]
+    public void TheLockIsTakenWithMkdirAndNamesItsHolderWhenHeld()
+    {
+        var s = PodScripts.LockTake(Debian12.Layout, Owner, 30);
+        Assert.Contains("while ! mkdir /root/.vz/lock 2>/dev/null; do", s);
+        Assert.Contains("-ge 30 ]; then echo held-by; cat /root/.vz/lock/owner", s);
+        Assert.Contains($"exit {PodScripts.LockHeld};", s);
+        Assert.Contains("'token=t0k3n\nwho=alice@laptop\nwhen=2025-01-02T03:04:05Z\nwhat=deploy web\n' > /root/.vz/lock/owner", s);
+        Assert.Equal(Owner, LockOwner.Parse(Owner.Render()));
+    }
+
+    [Fact]
+    public void ReleasingTheLockChecksItsTokenAndBreakingItDoesNot()
+    {
+        Assert.Equal("if grep -qx token=t0k3n /root/.vz/lock/owner 2>/dev/null; then rm -rf /root/.vz/lock; fi\n", PodScripts.LockRelease(Debian12.Layout, "t0k3n"));
+        Assert.DoesNotContain("token", PodScripts.LockBreak(Debian12.Layout));
+    }
+
+    [Fact]
+    public void TheRestoreScriptOnDebian12IsTheGoldenFile() =>
+        Golden.Match("restore.debian-12.sh", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web"));
+
+    [Fact]
+    public void TheRestoreScriptOfARootlessQuadletPodUsesTheUsersManager()
+    {
+        var s = PodScripts.RestoreScript(Rocky9.Layout, Rocky9.Plan, "web");
+        Golden.Match("restore.rocky-9-rootless.sh", s);
+        Assert.Contains("exec systemctl --user restart vz-web.service", s);
+        Assert.Contains("XDG_RUNTIME_DIR=", s);
+        Assert.Contains("/home/rocky/.config/containers/systemd/vz-web.kube", s);
+        Assert.DoesNotContain("disable", s);
+    }
+
+    [Fact]
+    public void TheDeadmanIsATransientTimerArmedWithThePendingRecord()
+    {
+        var s = PodScripts.DeadmanArm(Debian12.Layout, Debian12.Plan, "web", "aaaa", "bbbb", TimeSpan.FromMinutes(3));
+        Assert.Contains("systemd-run --unit=vz-deadman-web --on-active=180 --timer-property=AccuracySec=1s", s);
+        Assert.Contains("/bin/sh /root/.vz/pods/web/restore.sh deadman", s);
+        Assert.Contains("' aaaa bbbb \"$(cat /proc/sys/kernel/random/boot_id)\"", s);
+        Assert.Contains("systemd-run --user", PodScripts.DeadmanArm(Rocky9.Layout, Rocky9.Plan, "web", null, "bbbb", TimeSpan.FromMinutes(3)));
+    }
+
+    [Fact]
+    public void TheSwitchInstallsTheUnitMovesTheLinksUnderTheLockAndRestarts()
+    {
+        var s = PodScripts.Switch(Debian12.Layout, Debian12.Plan, "web", "bbbb");
+        Golden.Match("switch.debian-12.sh", s);
+        Assert.True(s.IndexOf("flock 9", StringComparison.Ordinal) < s.IndexOf("mv -Tf current.tmp current", StringComparison.Ordinal));
+        Assert.True(s.IndexOf("exec 9>&-", StringComparison.Ordinal) < s.IndexOf("systemctl restart", StringComparison.Ordinal));
+        Assert.Contains("systemctl enable vz-web.service", s);
+        var quadlet = PodScripts.Switch(Rocky9.Layout, Rocky9.Plan, "web", "bbbb");
+        Assert.DoesNotContain("enable", quadlet);
+        Assert.Contains("systemctl --user restart vz-web.service", quadlet);
+    }
+
+    [Fact]
+    public void ARootlessSwitchEnablesLingerWhenTheProbeFoundItOff()
+    {
+        var (plan, layout) = Nodes.On("debian-12-rootless", Web);
+        Assert.StartsWith("set -e\nXDG_RUNTIME_DIR=", PodScripts.Switch(layout, plan, "web", "b"));
+        Assert.Contains("loginctl enable-linger \"$(id -un)\"\n", PodScripts.Switch(layout, plan, "web", "b"));
+    }
+
+    [Fact]
+    public void ConfirmStopsTheTimerThenChecksItDidNotRestoreMeanwhile()
+    {
+        var h = new HistoryEntry(Owner.When, "web", HistoryEvent.Update, "bbbb", "alice@laptop", "from aaaa");
+        var s = PodScripts.Confirm(Debian12.Layout, Debian12.Plan, "web", "bbbb", h);
+        Assert.True(s.IndexOf("stop vz-deadman-web.timer", StringComparison.Ordinal) < s.IndexOf("flock 9", StringComparison.Ordinal));
+        Assert.Contains($"!= releases/bbbb ]; then echo restored-by-deadman; exit {PodScripts.AlreadyRestored}; fi", s);
+        Assert.Contains("'2025-01-02T03:04:05Z\tweb\tupdate\tbbbb\talice@laptop\tfrom aaaa\n' >> /root/.vz/history.log", s);
+        Assert.Equal(h, HistoryEntry.Parse(h.Render()));
+    }
+
+    [Fact]
+    public void TheHttpHealthCheckRunsFromTheNodeWithBashAndNeedsNoCurl()
+    {
+        var spec = new HealthSpec(new HttpProbe(8080, "/healthz", 1), TimeSpan.FromSeconds(60));
+        var s = PodScripts.HealthCheck(Debian12.Plan, "web", spec, "127.0.0.1");
+        Golden.Match("health.debian-12-http.sh", s);
+        Assert.Contains("exec 3<>/dev/tcp/", s);
+        Assert.DoesNotContain("curl", s);
+        Assert.Contains("end=$(( $(date +%s) + 60 ))", s);
+        Assert.Contains("{{.Name}}={{.State.Status}}:{{.RestartCount}}", s);
+    }
+
+    [Fact]
+    public void WithoutBashTheHealthCheckUsesPython3()
+    {
+        var plan = Debian12.Plan with { HealthShell = "python3" };
+        var s = PodScripts.HealthCheck(plan, "web", new HealthSpec(new TcpProbe(5432, 1), TimeSpan.FromSeconds(30)), "127.0.0.1");
+        Assert.Contains("python3 -c 'import socket,sys; socket.create_connection", s);
+        Assert.DoesNotContain("/dev/tcp", s);
+    }
+
+    [Fact]
+    public void ARuncPodsHealthComesFromSystemdNotPodman()
+    {
+        var (plan, _) = Nodes.On("debian-12", Web, runtime: PodRuntime.Runc);
+        var s = PodScripts.HealthCheck(plan, "web", new HealthSpec(null, TimeSpan.FromSeconds(20)), "127.0.0.1");
+        Assert.Contains("systemctl show -p NRestarts --value vz-web.service", s);
+        Assert.DoesNotContain("podman", s);
+    }
+
+    [Fact]
+    public void ASecretVolumeIsOwnedByTheContainersUserAndNoValueIsInTheScript()
+    {
+        var root = PodScripts.InstallSecret(Debian12.Layout, Debian12.Plan, "web", "db",
+            [("password", "/root/.vz/secrets/.incoming/web.db.password")], 1000, 1000, null);
+        Assert.Contains("chmod 400 /root/.vz/secrets/web/.db.new/password", root);
+        Assert.Contains("chown -R 1000:1000 /root/.vz/secrets/web/.db.new", root);
+        Assert.Contains("umask 077", root);
+        var rootless = PodScripts.InstallSecret(Rocky9.Layout, Rocky9.Plan, "web", "db",
+            [("password", "/home/rocky/.vz/secrets/.incoming/web.db.password")], 1000, null, "/home/rocky/.vz/secrets/.incoming/web.db.json");
+        Assert.Contains("/usr/bin/podman unshare chown -R 1000 /home/rocky/.vz/secrets/web/.db.new", rootless);
+        Assert.Contains("/usr/bin/podman unshare rm -rf /home/rocky/.vz/secrets/web/.db.old", rootless);
+        Assert.Contains("/usr/bin/podman secret create vz-web-db /home/rocky/.vz/secrets/.incoming/web.db.json >/dev/null", rootless);
+        Assert.Contains("rm -f /home/rocky/.vz/secrets/.incoming/web.db.json", rootless);
+    }
+
+    [Fact]
+    public void ARootlessSecretReadByContainerRootNeedsNoChown() =>
+        Assert.DoesNotContain("chown", PodScripts.InstallSecret(Rocky9.Layout, Rocky9.Plan, "web", "db", [("k", "/u")], 0, null, null));
+
+    [Fact]
+    public void InstallReleaseVerifiesEveryUploadedFileBeforeMovingItIntoPlace()
+    {
+        var s = PodScripts.InstallRelease(Debian12.Layout, "web", "bbbb", [KeyValuePair.Create("pod.yaml", "aa"), KeyValuePair.Create("unit", "bb")]);
+        Assert.Contains("sha256sum < /root/.vz/pods/web/releases/bbbb.part/pod.yaml | cut -d' ' -f1)\" = aa ] || { echo 'bad upload: pod.yaml'; exit 65; }", s);
+        Assert.True(s.IndexOf("unit | cut", StringComparison.Ordinal) < s.IndexOf("mv /root/.vz/pods/web/releases/bbbb.part", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheReleaseDigestCoversContentNotWhoOrWhen()
+    {
+        var r = new ReleaseRecord
+        {
+            Pod = "web", Manifest = "m1", Unit = "u1",
+            Images = [KeyValuePair.Create("localhost/web:1", "a1")],
+            Who = "alice", When = Owner.When,
+        };
+        Assert.Equal(r.Digest, (r with { Who = "bob", When = DateTimeOffset.UnixEpoch }).Digest);
+        Assert.NotEqual(r.Digest, (r with { Images = [KeyValuePair.Create("localhost/web:1", "a2")] }).Digest);
+        Assert.NotEqual(r.Digest, (r with { Secrets = "s" }).Digest);
+        Assert.Equal(16, r.Id.Length);
+        var back = ReleaseRecord.Parse(r.Render())!;
+        Assert.Equal((r.Digest, "alice", Owner.When), (back.Digest, back.Who, back.When));
+    }
+}

@@ -1,0 +1,164 @@
+using Vz.Deploy.Fleet;
+using Vz.Deploy.Platform;
+using Vz.Deploy.Pods;
+using Vz.Deploy.Tests.Pods;
+using Vz.Deploy.Transport;
+
+namespace Vz.Deploy.Tests.Platform;
+
+/// <summary>One distribution family per test, from probe outputs in fixtures/pods/facts.</summary>
+public class PlatformDecisionsTests
+{
+    static NodeFacts Facts(string name) => NodeFacts.Parse(PodFixtures.Text($"facts/{name}.txt"), name);
+
+    static readonly PodManifest Web = PodManifestReader.Parse(PodFixtures.Text("issue9/pods/web.yaml"), "pods/web.yaml");
+
+    static PodEntry Entry(PodRuntime runtime = PodRuntime.Podman) => new()
+    {
+        Name = "web", Manifest = "/f/pods/web.yaml", ManifestAsWritten = "pods/web.yaml", Groups = ["web"], Images = [],
+        Health = new HealthSpec(new HttpProbe(8080, "/", 1), TimeSpan.FromSeconds(60)), Runtime = runtime,
+    };
+
+    static PlatformPlan Decide(NodeFacts facts, NodeSettings? settings = null, PodManifest? manifest = null, PodRuntime runtime = PodRuntime.Podman) =>
+        PlatformDecisions.Decide(facts, settings ?? new NodeSettings(), Entry(runtime), manifest ?? Web, "n1");
+
+    static VzException Refused(NodeFacts facts, NodeSettings? settings = null, PodManifest? manifest = null, PodRuntime runtime = PodRuntime.Podman) =>
+        Assert.Throws<VzException>(() => Decide(facts, settings, manifest, runtime));
+
+    [Fact]
+    public void Debian12AsRootGetsVzsOwnSystemUnitAndNftables()
+    {
+        var plan = Decide(Facts("debian-12"));
+        Assert.Equal((UnitKind.PodmanKubeService, "/etc/systemd/system/vz-web.service", "multi-user.target"), (plan.Unit, plan.UnitPath, plan.WantedBy));
+        Assert.Equal((FirewallBackend.Nftables, FirewallAccess.Root), (plan.Firewall, plan.FirewallAccess));
+        Assert.Equal("systemctl", plan.Systemctl);
+        Assert.True(plan.EnforcesMemory);
+        Assert.False(plan.RelabelVolumes);
+        Assert.Empty(plan.Notes);
+    }
+
+    [Fact]
+    public void Debian12RootlessGetsAUserUnitAndLingerAndCannotTouchTheFirewall()
+    {
+        var plan = Decide(Facts("debian-12-rootless"));
+        Assert.Equal((UnitKind.PodmanKubeService, "/home/deploy/.config/systemd/user/vz-web.service", "default.target"), (plan.Unit, plan.UnitPath, plan.WantedBy));
+        Assert.Equal("systemctl --user", plan.Systemctl);
+        Assert.True(plan.NeedsLinger);
+        Assert.Equal(FirewallAccess.None, plan.FirewallAccess);
+        Assert.Contains(plan.Notes, n => n.Contains("no passwordless sudo"));
+        Assert.Contains(plan.Notes, n => n.Contains("loginctl enable-linger"));
+    }
+
+    [Fact]
+    public void Debian13GetsAQuadletKubeFile()
+    {
+        var plan = Decide(Facts("debian-13"));
+        Assert.Equal((UnitKind.QuadletKube, "/etc/containers/systemd/vz-web.kube", "vz-web.service"), (plan.Unit, plan.UnitPath, plan.Service));
+        Assert.Equal(FirewallBackend.Nftables, plan.Firewall);
+    }
+
+    [Fact]
+    public void Rocky8AsRootGetsQuadletFirewalldAndSelinuxLabelsAndEnforcesMemoryOnCgroupV1()
+    {
+        var facts = Facts("rocky-8");
+        Assert.Equal((new Version(4, 9, 4), CgroupMode.V1, SelinuxMode.Enforcing), (facts.Podman, facts.Cgroup, facts.Selinux));
+        var plan = Decide(facts);
+        Assert.Equal((UnitKind.QuadletKube, FirewallBackend.Firewalld, true, true), (plan.Unit, plan.Firewall, plan.RelabelVolumes, plan.EnforcesMemory));
+    }
+
+    [Fact]
+    public void Rocky8RootlessRefusesAMemoryLimitBecauseCgroupV1CannotEnforceIt()
+    {
+        var facts = Facts("rocky-8") with { User = "rocky", Uid = 1000, Home = "/home/rocky" };
+        var e = Refused(facts);
+        Assert.Equal(PodErrors.MemoryNotEnforceable, e.Error);
+        Assert.Equal("n1: pod web: the pod limits memory, and rootless podman cannot on cgroup v1: rocky is not root", e.Message);
+        Assert.Contains("cgroup v2", e.Hint);
+        // Without a limit there is nothing to enforce.
+        var unlimited = Web with { Containers = [Web.Containers[0] with { Resources = new Resources(null, null, null) }] };
+        Assert.False(Decide(facts, manifest: unlimited).EnforcesMemory);
+    }
+
+    [Fact]
+    public void Rocky9RootlessGetsAUserQuadletAndManagesFirewalldThroughSudo()
+    {
+        var plan = Decide(Facts("rocky-9"));
+        Assert.Equal((UnitKind.QuadletKube, "/home/rocky/.config/containers/systemd/vz-web.kube"), (plan.Unit, plan.UnitPath));
+        Assert.Equal((FirewallBackend.Firewalld, FirewallAccess.Sudo), (plan.Firewall, plan.FirewallAccess));
+        Assert.True(plan.RelabelVolumes);
+        Assert.False(plan.NeedsLinger);
+        Assert.Empty(plan.Notes);
+    }
+
+    [Fact]
+    public void RootlessWithoutADelegatedMemoryControllerIsRefusedWithTheFix()
+    {
+        var e = Refused(Facts("rocky-9") with { Controllers = new HashSet<string> { "pids" } });
+        Assert.Contains("does not delegate the memory controller to user@1000.service", e.Message);
+        Assert.Contains("Delegate=", e.Hint);
+    }
+
+    [Theory]
+    [InlineData("4.4.1", null, "LogDriver= (from 4.6)")]
+    [InlineData("4.6.2", "crun", "GlobalArgs= (from 4.9)")]
+    public void AQuadletTooOldForTheKeysVzNeedsGetsVzsOwnUnit(string podman, string? runtime, string lacking)
+    {
+        var plan = Decide(Facts("debian-13") with { Podman = Version.Parse(podman) }, new NodeSettings { Runtime = runtime });
+        Assert.Equal(UnitKind.PodmanKubeService, plan.Unit);
+        Assert.Contains(lacking, Assert.Single(plan.Notes));
+    }
+
+    [Fact]
+    public void NodeSettingsBecomePodmansGlobalArgs()
+    {
+        var plan = Decide(Facts("debian-13"), new NodeSettings { Runtime = "crun", CgroupManager = "systemd" });
+        Assert.Equal(["--runtime", "crun", "--cgroup-manager", "systemd"], plan.PodmanGlobalArgs);
+        Assert.Equal(UnitKind.QuadletKube, plan.Unit);
+    }
+
+    [Fact]
+    public void PodmanOlderThan43IsRefused() =>
+        Assert.Contains("older than 4.3", Refused(Facts("debian-12") with { Podman = new Version(4, 2, 0) }).Message);
+
+    [Fact]
+    public void ANodeWithRuncAndNoPodmanRunsRuncPodsAndRefusesPodmanPods()
+    {
+        var facts = Facts("debian-12") with { Podman = null };
+        var e = Refused(facts);
+        Assert.Equal("n1: pod web: the node has no podman", e.Message);
+        Assert.Contains("runtime: runc", e.Hint);
+        var plan = Decide(facts, runtime: PodRuntime.Runc);
+        Assert.Equal((UnitKind.RuncService, "/etc/systemd/system/vz-web.service", "/usr/sbin/runc"), (plan.Unit, plan.UnitPath, plan.RuncPath));
+    }
+
+    [Fact]
+    public void RootlessCannotPublishAPrivilegedPort()
+    {
+        var on80 = Web with { Containers = [Web.Containers[0] with { Ports = [new PortMapping(null, 8080, 80, PortProtocol.Tcp, null, 1)] }] };
+        var e = Refused(Facts("debian-12-rootless"), manifest: on80);
+        Assert.Contains("cannot publish port 80", e.Message);
+        Assert.Equal(UnitKind.PodmanKubeService, Decide(Facts("debian-12"), manifest: on80).Unit);
+    }
+
+    [Fact]
+    public void ANodeWithoutSystemdIsRefused() =>
+        Assert.Contains("does not run systemd", Refused(Facts("debian-12-host-captured")).Message);
+
+    [Fact]
+    public void TheCapturedProbeOutputOfADebian12HostParses()
+    {
+        var f = Facts("debian-12-host-captured");
+        Assert.Equal(("root", 0, "/root", new Version(4, 3, 1), CgroupMode.Hybrid), (f.User, f.Uid, f.Home, f.Podman, f.Cgroup));
+        Assert.Contains("memory", f.Controllers);
+        Assert.True(f.MemTotal > 100L << 20);
+        Assert.Equal(("debian", "12"), (f.OsId, f.OsVersion));
+    }
+
+    [Fact]
+    public void AProbeOutputWithoutUserIsAFactsError()
+    {
+        var e = Assert.Throws<VzException>(() => NodeFacts.Parse("bash: line 1: syntax error\n", "n1"));
+        Assert.Equal(PodErrors.NodeFacts, e.Error);
+        Assert.Contains("n1:", e.Message);
+    }
+}
