@@ -60,6 +60,6 @@ internal ref struct ByteReader(ReadOnlySpan<byte> bytes, string where)
         throw Error("xz integer is too long");
     }
 
-    public readonly VcdiffException Error(string message) =>
-        new(VcdiffError.Corrupt, $"{Where}: {message} (section byte {Position})");
+    public readonly VzException Error(string message) =>
+        new(VcdiffErrors.Corrupt, $"{Where}: {message} (byte {Position})");
 }

@@ -64,8 +64,8 @@ public sealed class CraftedDeltaTests
     [Fact]
     public void TargetWindowIntoAWriteOnlyOutputIsRefused()
     {
-        var e = Assert.Throws<VcdiffException>(() => VcdiffDecoder.Decode(null, new MemoryStream(TwoWindows), new WriteOnlyStream()));
-        Assert.Equal(VcdiffError.Unsupported, e.Error);
+        var e = Assert.Throws<VzException>(() => VcdiffDecoder.Decode(null, new MemoryStream(TwoWindows), new WriteOnlyStream()));
+        Assert.Equal(VcdiffErrors.Unsupported, e.Error);
         Assert.Contains("window 1", e.Message);
     }
 
@@ -75,8 +75,8 @@ public sealed class CraftedDeltaTests
         byte[] good = [.. Header, .. Window(0x04, null, 3, "abc"u8.ToArray(), [4], [], 0x024d0127)];
         byte[] bad = [.. Header, .. Window(0x04, null, 3, "abc"u8.ToArray(), [4], [], 0x024d0128)];
         Assert.Equal("abc"u8.ToArray(), Apply.Delta(null, good));
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, bad));
-        Assert.Equal(VcdiffError.ChecksumMismatch, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(null, bad));
+        Assert.Equal(VcdiffErrors.ChecksumMismatch, e.Error);
         Assert.Equal("VZ3904", e.Code);
     }
 
@@ -84,8 +84,8 @@ public sealed class CraftedDeltaTests
     public void CopyFromBeyondTheCurrentPositionIsCorrupt()
     {
         byte[] delta = [.. Header, .. Window(0, null, 4, [], [19, 4], [3])];
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, delta));
-        Assert.Equal(VcdiffError.Corrupt, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(null, delta));
+        Assert.Equal(VcdiffErrors.Corrupt, e.Error);
         Assert.Contains("COPY address 3", e.Message);
     }
 
@@ -95,8 +95,8 @@ public sealed class CraftedDeltaTests
         foreach (var position in new[] { 10L, long.MaxValue - 2 })
         {
             byte[] delta = [.. Header, .. Window(0x01, (4, position), 4, [], [19, 4], [0])];
-            var e = Assert.Throws<VcdiffException>(() => VcdiffDecoder.Decode(new MemoryStream(new byte[12]), new MemoryStream(delta), new MemoryStream()));
-            Assert.Equal(VcdiffError.SourceMismatch, e.Error);
+            var e = Assert.Throws<VzException>(() => VcdiffDecoder.Decode(new MemoryStream(new byte[12]), new MemoryStream(delta), new MemoryStream()));
+            Assert.Equal(VcdiffErrors.SourceMismatch, e.Error);
             Assert.Contains("12-byte source", e.Message);
         }
     }
@@ -105,7 +105,7 @@ public sealed class CraftedDeltaTests
     public void HugeTargetWindowIsRefusedBeforeAllocating()
     {
         byte[] delta = [.. Header, .. Window(0, null, int.MaxValue / 2, [], [], [])];
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, delta));
+        var e = Assert.Throws<VzException>(() => Apply.Delta(null, delta));
         Assert.Contains("exceeds", e.Message);
     }
 

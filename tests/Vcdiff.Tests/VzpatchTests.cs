@@ -68,11 +68,14 @@ public sealed class VzpatchTests : IDisposable
     }
 
     [Theory]
-    [InlineData(VcdiffError.BadHeader, ExitCodes.BadDelta)]
-    [InlineData(VcdiffError.Corrupt, ExitCodes.BadDelta)]
-    [InlineData(VcdiffError.Truncated, ExitCodes.BadDelta)]
-    [InlineData(VcdiffError.ChecksumMismatch, ExitCodes.BadDelta)]
-    [InlineData(VcdiffError.Unsupported, ExitCodes.Unsupported)]
-    [InlineData(VcdiffError.SourceMismatch, ExitCodes.WrongSource)]
-    public void ExitCodeIsAFunctionOfTheError(VcdiffError error, int expected) => Assert.Equal(expected, ExitCodes.For(error));
+    [InlineData("VZ3901", ExitCodes.BadDelta)]
+    [InlineData("VZ3902", ExitCodes.BadDelta)]
+    [InlineData("VZ3903", ExitCodes.BadDelta)]
+    [InlineData("VZ3904", ExitCodes.BadDelta)]
+    [InlineData("VZ3905", ExitCodes.Unsupported)]
+    [InlineData("VZ3906", ExitCodes.WrongSource)]
+    [InlineData("VZ3907", ExitCodes.Unsupported)]
+    [InlineData("VZ3908", ExitCodes.Io)]
+    public void ExitCodeIsAFunctionOfTheError(string code, int expected) =>
+        Assert.Equal(expected, ExitCodes.For(VcdiffErrors.All.Single(e => e.Id == code)));
 }
