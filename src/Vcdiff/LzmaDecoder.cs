@@ -70,6 +70,21 @@ internal sealed class LzmaDecoder(int dictionarySize)
             throw Corrupt("LZMA chunk did not end where its size says");
     }
 
+    /// <summary>
+    /// Makes room in the dictionary for <paramref name="upcoming"/> more bytes before a section is
+    /// decoded: one jump to the size needed (doubling for small steps) instead of doubling byte by
+    /// byte, which would leave a trail of smaller copies behind. Safe before the first wrap: the
+    /// buffer only wraps once it has reached the dictionary size.
+    /// </summary>
+    public void Reserve(int upcoming)
+    {
+        if (_dict.Length >= _dictLimit)
+            return;
+        var wanted = Math.Min(_dictLimit, Math.Max((long)_filled + upcoming, 2L * _dict.Length));
+        if (wanted > _dict.Length)
+            Array.Resize(ref _dict, (int)wanted);
+    }
+
     private void ResetDictionary()
     {
         _dictPos = 0;

@@ -188,9 +188,11 @@ public static partial class VcdiffDecoder
 
         var sections = state.Sections;
         sections.Clear();
-        var data = sections.Read(reader, SectionKind.Data, (long)dataLength, dataComp, t, where);
-        var inst = sections.Read(reader, SectionKind.Instructions, (long)instLength, instComp, t, where);
-        var addr = sections.Read(reader, SectionKind.Addresses, (long)addrLength, addrComp, t, where);
+        var plainInst = instComp ? 0 : (long)instLength;
+        var plainAddr = addrComp ? 0 : (long)addrLength;
+        var data = sections.Read(reader, SectionKind.Data, (long)dataLength, dataComp, plainInst + plainAddr, t, where);
+        var inst = sections.Read(reader, SectionKind.Instructions, (long)instLength, instComp, plainAddr, t, where);
+        var addr = sections.Read(reader, SectionKind.Addresses, (long)addrLength, addrComp, 0, t, where);
 
         var target = Execute(state, segment, segPosition, segLength, t, sections.Slice(data), sections.Slice(inst), sections.Slice(addr), where);
 

@@ -51,7 +51,7 @@ internal static class VcdiffFiles
             return source;
         using (source)
         {
-            var spoolPath = Path.Combine(spoolDirectory, $".vzpatch-source-{Guid.NewGuid():N}");
+            var spoolPath = Path.Combine(spoolDirectory, $".vzpatch-source-{UniqueSuffix()}");
             var spool = Io("source copy", spoolPath, () => new FileStream(spoolPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16));
             File.Delete(spoolPath);
             try
@@ -67,6 +67,12 @@ internal static class VcdiffFiles
             }
         }
     }
+
+    /// <summary>
+    /// pid and clock for temporary names (created with CreateNew, so a clash fails rather than
+    /// overwrites). Not a Guid: that needs /dev/urandom, which a minimal root may not have.
+    /// </summary>
+    public static string UniqueSuffix() => $"{Environment.ProcessId}-{System.Diagnostics.Stopwatch.GetTimestamp():x}";
 
     public static T Io<T>(string role, string path, Func<T> open)
     {
@@ -122,7 +128,7 @@ internal sealed class OutputFile : IDisposable
                 return new OutputFile(direct, final, null, Path.GetTempPath());
         }
         var directory = Path.GetDirectoryName(final)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(final)}.vzpatch-{Guid.NewGuid():N}");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(final)}.vzpatch-{VcdiffFiles.UniqueSuffix()}");
         // ReadWrite: VCD_TARGET windows copy from output already written.
         var stream = VcdiffFiles.Io("output", path, () => new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16));
         try

@@ -8,15 +8,13 @@ internal enum SectionKind
 }
 
 /// <summary>
-/// A window's three decoded sections in one buffer, grown as bytes arrive (a length the delta
-/// does not back with bytes costs nothing), and with -S lzma the three xz streams that run
-/// across windows. A compressed section is decoded chunk by chunk as it streams in: only its
-/// decoded bytes are held, never the compressed ones.
+/// A window's three decoded sections in one buffer, reused across windows and grown to exactly
+/// what a window declares (checked against the budget first), and with -S lzma the three xz
+/// streams that run across windows. A compressed section is decoded chunk by chunk as it streams
+/// in: only its decoded bytes are held, never the compressed ones.
 /// </summary>
 internal sealed class WindowSections(VcdiffOptions options)
 {
-    private const int Piece = 64 * 1024;
-
     private readonly XzSectionStream?[] _xz = new XzSectionStream?[3];
     private readonly long _capacityLimit = VcdiffOptions.SectionBudget(options.MaxWindowSize);
     private byte[] _bytes = [];
@@ -33,22 +31,20 @@ internal sealed class WindowSections(VcdiffOptions options)
     /// decoded bytes are. Data may not decode to more than the window; all three together may not
     /// exceed <see cref="VcdiffOptions.SectionBudget"/>.
     /// </summary>
-    public (int Start, int Length) Read(DeltaReader reader, SectionKind kind, long wireLength, bool compressed, int targetLength, string where)
+    /// <param name="plainAfter">Lengths of the uncompressed sections still to come in this window, reserved with this one so the buffer grows once.</param>
+    public (int Start, int Length) Read(DeltaReader reader, SectionKind kind, long wireLength, bool compressed, long plainAfter, int targetLength, string where)
     {
         var start = Length;
         var name = Name(kind);
         var budget = VcdiffOptions.SectionBudget(targetLength);
         if (!compressed)
         {
-            if (Length + wireLength > budget)
-                throw VcdiffDecoder.OverBudget(where, Length + wireLength, budget, targetLength);
-            var what = $"{name} section of {where}";
-            for (var left = wireLength; left > 0;)
-            {
-                var n = (int)Math.Min(left, Piece);
-                reader.ReadExactly(Append(n), what);
-                left -= n;
-            }
+            if (Length + wireLength + plainAfter > budget)
+                throw VcdiffDecoder.OverBudget(where, Length + wireLength + plainAfter, budget, targetLength);
+            // Sized to the declared lengths at once (within the budget): growing step by step would
+            // leave old buffers as garbage and touch up to twice the pages.
+            Reserve(Length + wireLength + plainAfter);
+            reader.ReadExactly(Append((int)wireLength), $"{name} section of {where}");
             return (start, Length - start);
         }
 
@@ -59,23 +55,30 @@ internal sealed class WindowSections(VcdiffOptions options)
             throw input.Error($"compressed {name} section claims 0 decoded bytes");
         if (kind == SectionKind.Data && size > targetLength)
             throw input.Error($"compressed data section claims {size} decoded bytes, more than the {targetLength}-byte target window");
-        if (Length + size > budget)
-            throw VcdiffDecoder.OverBudget(where, Length + size, budget, targetLength);
+        if (Length + size + plainAfter > budget)
+            throw VcdiffDecoder.OverBudget(where, Length + size + plainAfter, budget, targetLength);
+        Reserve(Length + size + plainAfter);
         (_xz[(int)kind] ??= new XzSectionStream(options.MaxDictionarySize)).Decode(input, this, (int)size);
         return (start, Length - start);
     }
 
-    /// <summary>Reserves the next <paramref name="count"/> bytes of the buffer for the caller to fill.</summary>
+    /// <summary>Hands out the next <paramref name="count"/> bytes of the buffer, reserved before, for the caller to fill.</summary>
     public Span<byte> Append(int count)
     {
-        var needed = (long)Length + count;
-        if (needed > _capacityLimit)
-            throw new InvalidOperationException($"section buffer asked for {needed} bytes past its limit {_capacityLimit}: a budget check is missing");
-        if (_bytes.Length < needed)
-            Array.Resize(ref _bytes, (int)Math.Clamp(Math.Max(2L * _bytes.Length, Piece), needed, _capacityLimit));
+        if (_bytes.Length < (long)Length + count)
+            throw new InvalidOperationException($"section buffer holds {_bytes.Length} bytes, {Length + (long)count} needed: a Reserve is missing");
         var span = _bytes.AsSpan(Length, count);
         Length += count;
         return span;
+    }
+
+    /// <summary>Grows the buffer to exactly <paramref name="capacity"/> bytes (keeping what it holds); callers checked the budget.</summary>
+    private void Reserve(long capacity)
+    {
+        if (capacity > _capacityLimit)
+            throw new InvalidOperationException($"section buffer asked for {capacity} bytes past its limit {_capacityLimit}: a budget check is missing");
+        if (_bytes.Length < capacity)
+            Array.Resize(ref _bytes, (int)capacity);
     }
 
     private static string Name(SectionKind kind) => kind switch

@@ -20,6 +20,7 @@ internal sealed class XzSectionStream(int maxDictionarySize)
     public void Decode(SectionInput input, WindowSections output, int size)
     {
         _lzma ??= new LzmaDecoder(ReadHeaders(input, maxDictionarySize));
+        _lzma.Reserve(size);
         var produced = 0;
         while (produced < size)
         {
