@@ -1,4 +1,6 @@
-namespace Vz.Vcdiff.Tests;
+using Vz.Vcdiff;
+
+namespace Vz.Integration.Tests.Vcdiff;
 
 /// <summary>Broken deltas fail with a VzException naming where; never a crash, never wrong output.</summary>
 public sealed class CorruptPlainDeltaTests() : CorruptDeltaTests("-e -S none -9 -W 65536");
