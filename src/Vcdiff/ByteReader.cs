@@ -24,8 +24,6 @@ internal ref struct ByteReader(ReadOnlySpan<byte> bytes, string where)
         return span;
     }
 
-    public readonly ReadOnlySpan<byte> Slice(int start, int length) => _bytes.Slice(start, length);
-
     public int UInt16BigEndian() => (Byte() << 8) | Byte();
 
     public uint UInt32LittleEndian() => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
