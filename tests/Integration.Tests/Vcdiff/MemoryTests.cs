@@ -1,4 +1,6 @@
-namespace Vz.Vcdiff.Tests;
+using Vz.Vcdiff;
+
+namespace Vz.Integration.Tests.Vcdiff;
 
 /// <summary>The decoder must not hold the source or the target: what it allocates is bounded by one window.</summary>
 public sealed class MemoryTests : IDisposable

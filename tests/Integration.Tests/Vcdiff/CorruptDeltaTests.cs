@@ -1,6 +1,8 @@
-namespace Vz.Vcdiff.Tests;
+using Vz.Vcdiff;
 
-/// <summary>Broken deltas fail with a VcdiffException naming where; never a crash, never wrong output.</summary>
+namespace Vz.Integration.Tests.Vcdiff;
+
+/// <summary>Broken deltas fail with a VzException naming where; never a crash, never wrong output.</summary>
 public sealed class CorruptPlainDeltaTests() : CorruptDeltaTests("-e -S none -9 -W 65536");
 
 /// <summary>The same with xdelta3's lzma secondary compression, as `vzbuild push` encodes.</summary>
@@ -43,7 +45,7 @@ public abstract class CorruptDeltaTests : IDisposable
                 // Only bytes that do not reach the output (the app header's file names) may change silently.
                 Assert.True(output.AsSpan().SequenceEqual(_new), $"flipping delta byte {i} decoded to wrong output without an error");
             }
-            catch (VcdiffException e)
+            catch (VzException e)
             {
                 Assert.False(string.IsNullOrWhiteSpace(e.Message));
                 Assert.StartsWith("VZ390", e.Code);
@@ -66,10 +68,10 @@ public abstract class CorruptDeltaTests : IDisposable
                 // The caller's sha256 of the result catches that (vzbuild push checks it).
                 Assert.True(_new.AsSpan().StartsWith(output), $"delta cut at {length} decoded to bytes that are not a prefix of NEW");
             }
-            catch (VcdiffException e)
+            catch (VzException e)
             {
                 Assert.Contains("offset", e.Message);
-                if (e.Error == VcdiffError.Truncated)
+                if (e.Error == VcdiffErrors.Truncated)
                     truncatedErrors++;
             }
         }
@@ -79,8 +81,8 @@ public abstract class CorruptDeltaTests : IDisposable
     [Fact]
     public void CutInsideAWindowNamesTheOffset()
     {
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(_oldPath, _delta[..(_delta.Length - 3)]));
-        Assert.Equal(VcdiffError.Truncated, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(_oldPath, _delta[..(_delta.Length - 3)]));
+        Assert.Equal(VcdiffErrors.Truncated, e.Error);
         Assert.Equal("VZ3903", e.Code);
         Assert.Contains($"offset {_delta.Length - 3}", e.Message);
     }
@@ -91,16 +93,16 @@ public abstract class CorruptDeltaTests : IDisposable
         // Change one data byte of the last window; its adler32 no longer matches.
         var broken = (byte[])_delta.Clone();
         broken[^1] ^= 0x40;
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(_oldPath, broken));
+        var e = Assert.Throws<VzException>(() => Apply.Delta(_oldPath, broken));
         Assert.Contains("window", e.Message);
-        Assert.True(e.Error is VcdiffError.ChecksumMismatch or VcdiffError.Corrupt, e.Message);
+        Assert.True(e.Error == VcdiffErrors.ChecksumMismatch || e.Error == VcdiffErrors.Corrupt, e.Message);
     }
 
     [Fact]
     public void NotAVcdiffFileIsABadHeader()
     {
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(_oldPath, "hello, world"u8.ToArray()));
-        Assert.Equal(VcdiffError.BadHeader, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(_oldPath, "hello, world"u8.ToArray()));
+        Assert.Equal(VcdiffErrors.BadHeader, e.Error);
         Assert.Contains("D6C3C400", e.Message);
     }
 
@@ -108,16 +110,16 @@ public abstract class CorruptDeltaTests : IDisposable
     public void ShorterSourceThanTheDeltaNeedsIsASourceMismatch()
     {
         var shortOld = _xd.Write("short", File.ReadAllBytes(_oldPath)[..1000]);
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(shortOld, _delta));
-        Assert.Equal(VcdiffError.SourceMismatch, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(shortOld, _delta));
+        Assert.Equal(VcdiffErrors.SourceMismatch, e.Error);
         Assert.Contains("window 0", e.Message);
     }
 
     [Fact]
     public void MissingSourceIsASourceMismatch()
     {
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, _delta));
-        Assert.Equal(VcdiffError.SourceMismatch, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(null, _delta));
+        Assert.Equal(VcdiffErrors.SourceMismatch, e.Error);
     }
 
     [Theory]
@@ -127,8 +129,8 @@ public abstract class CorruptDeltaTests : IDisposable
     {
         var newPath = _xd.Write("new2", Inputs.Structured(23, 100_000));
         var delta = _xd.Encode(_oldPath, newPath, $"-e -9 -S {compressor}");
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(_oldPath, delta));
-        Assert.Equal(VcdiffError.Unsupported, e.Error);
+        var e = Assert.Throws<VzException>(() => Apply.Delta(_oldPath, delta));
+        Assert.Equal(VcdiffErrors.Unsupported, e.Error);
         Assert.Contains(compressor, e.Message);
         Assert.Contains("-S lzma", e.Message);
     }

@@ -1,18 +1,18 @@
-namespace Vz.Vcdiff.Tests;
+using Vz.Integration.Tests.Infra;
+using Vz.Vcdiff;
+
+namespace Vz.Integration.Tests.Vcdiff;
 
 /// <summary>The real xdelta3 (harness/install-packages.sh installs it) and a temp dir per test.</summary>
 internal sealed class Xdelta : IDisposable
 {
-    public Xdelta()
-    {
-        if (ProcessRunner.Which("xdelta3") is null)
-            throw new InvalidOperationException("xdelta3 is not installed: run `bash harness/install-packages.sh`");
-        Dir = Directory.CreateTempSubdirectory("vz-vcdiff-").FullName;
-    }
+    private readonly ScratchDir _dir = new("vcdiff");
 
-    public string Dir { get; }
+    public Xdelta() => Tools.Require("xdelta3");
 
-    public string Path(string name) => System.IO.Path.Combine(Dir, name);
+    public string Dir => _dir.Path;
+
+    public string Path(string name) => _dir[name];
 
     public string Write(string name, byte[] bytes)
     {
@@ -46,7 +46,7 @@ internal sealed class Xdelta : IDisposable
 
     private static string[] Split(string flags) => flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }
 
 /// <summary>Decodes in-process through the public API.</summary>

@@ -1,4 +1,6 @@
-namespace Vz.Vcdiff.Tests;
+using Vz.Vcdiff;
+
+namespace Vz.Integration.Tests.Vcdiff;
 
 /// <summary>Seeded random edits of seeded random files, each encoded by xdelta3 and decoded by us.</summary>
 public sealed class PropertyTests : IDisposable

@@ -1,4 +1,6 @@
-namespace Vz.Vcdiff.Tests;
+using Vz.Vcdiff;
+
+namespace Vz.Integration.Tests.Vcdiff;
 
 /// <summary>Deltas written by the real xdelta3 decode to NEW byte for byte, and to what `xdelta3 -d` writes.</summary>
 public sealed class XdeltaRoundTripTests : IDisposable

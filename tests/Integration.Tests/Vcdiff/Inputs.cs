@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 
-namespace Vz.Vcdiff.Tests;
+namespace Vz.Integration.Tests.Vcdiff;
 
 /// <summary>Old/new file pairs shaped like what vz pushes: tars with a changed member, edits, moved blocks.</summary>
 internal static class Inputs
