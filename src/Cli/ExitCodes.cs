@@ -18,6 +18,11 @@ public static class ExitCodes
     /// <summary>spec check: the spec names paths that do not exist or globs that match nothing.</summary>
     public const int CheckFailed = 6;
     /// <summary>
+    /// deploy: a new version failed its check on some node and was rolled back there (the old one
+    /// runs); the rollout halted. Apart from 4/5 so scripts tell a bad release from bad nodes.
+    /// </summary>
+    public const int RolledBack = 7;
+    /// <summary>
     /// An internal error: a bug in vz (an exception vz did not expect), reported as such with its
     /// type and message, never as a failure of the node or the input. 70 is EX_SOFTWARE (sysexits.h).
     /// </summary>
@@ -31,4 +36,14 @@ public static class ExitCodes
     /// <summary>The exit code for a fleet operation, from how many nodes succeeded and failed; a bug on any node wins.</summary>
     public static int ForFleet(int succeeded, int failed, int internalErrors = 0) =>
         internalErrors > 0 ? InternalError : failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;
+
+    /// <summary>The exit code for deploy: a bug on any node wins, then a rollback, then push's 0/4/5.</summary>
+    public static int ForDeploy(Vz.Deploy.Rollout.FleetOutcome outcome, int internalErrors = 0) =>
+        internalErrors > 0 ? InternalError : outcome switch
+        {
+            Vz.Deploy.Rollout.FleetOutcome.AllOk => Ok,
+            Vz.Deploy.Rollout.FleetOutcome.RolledBack => RolledBack,
+            Vz.Deploy.Rollout.FleetOutcome.SomeFailed => PartialFailure,
+            _ => AllFailed,
+        };
 }

@@ -31,6 +31,8 @@ public static class Program
         root.Subcommands.Add(ImageCommand.Create());
         root.Subcommands.Add(MinifyCommand.Create());
         root.Subcommands.Add(PushCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
+        root.Subcommands.Add(LockCommand.Create());
         return root;
     }
 }

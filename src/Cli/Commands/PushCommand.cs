@@ -105,7 +105,7 @@ internal static class PushCommand
     }
 
     /// <summary>Reads a key passphrase from the terminal without echo.</summary>
-    static string? AskPassphrase(string keyPath)
+    internal static string? AskPassphrase(string keyPath)
     {
         Console.Error.Write($"Enter passphrase for key '{keyPath}': ");
         var sb = new StringBuilder();

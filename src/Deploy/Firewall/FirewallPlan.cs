@@ -183,6 +183,22 @@ public static partial class FirewallPlan
     /// <summary>The command that runs the node's firewall script (after it was uploaded to path).</summary>
     public static string RunScript(FirewallAccess access, string path) => $"{Sudo(access)}sh {Sh.Quote(path)}\n";
 
+    /// <summary>
+    /// Runs the uploaded firewall script and, for nftables and iptables (whose rules a reboot
+    /// forgets), installs and enables vz-firewall.service, which runs it again at boot.
+    /// </summary>
+    public static string ApplyScript(FirewallBackend backend, FirewallAccess access, string path)
+    {
+        var sudo = Sudo(access);
+        var sb = new StringBuilder("set -e\n").Append(RunScript(access, path));
+        if (NeedsBootUnit(backend))
+        {
+            sb.Append($"{sudo}tee /etc/systemd/system/{BootUnitName} >/dev/null <<'VZ_UNIT'\n{BootUnit(path)}VZ_UNIT\n");
+            sb.Append($"{sudo}systemctl daemon-reload\n{sudo}systemctl enable {BootUnitName} >/dev/null 2>&1\n");
+        }
+        return sb.ToString();
+    }
+
     static class LayoutNames
     {
         public const string Service = NodeLayout.FirewalldService;

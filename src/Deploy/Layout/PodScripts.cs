@@ -26,6 +26,15 @@ public static class PodScripts
 
     static string Q(string s) => Sh.Quote(s);
 
+    /// <summary>
+    /// A shell expression naming this boot of the node: the kernel's boot id, and the start time of
+    /// the node's init (field 22 of /proc/1/stat). The boot id alone does not change when a
+    /// container-based VPS (OpenVZ, LXC) or a test node restarts its init without a new kernel
+    /// (seen on harness nodes: every node and every reboot shared the host's boot id); init's
+    /// start time does. Where /proc/1 is hidden (hidepid), the boot id alone.
+    /// </summary>
+    public const string BootMarker = "\"$(cat /proc/sys/kernel/random/boot_id)$(awk '{print \"/\" $22}' /proc/1/stat 2>/dev/null)\"";
+
     /// <summary>What every script that calls systemctl or podman starts with: the node's podman env, a user's runtime dir.</summary>
     static string Prelude(PlatformPlan plan)
     {
@@ -43,11 +52,13 @@ public static class PodScripts
     /// <summary>
     /// Takes the node's deploy lock: mkdir is atomic, so of two deploys exactly one creates the
     /// directory; the owner file says who, when and what. Waits up to waitSeconds, then exits
-    /// <see cref="LockHeld"/> printing the holder.
+    /// <see cref="LockHeld"/> printing the holder. A lock that already holds this deploy's token
+    /// is this deploy's own, taken by an attempt whose link broke: taken again at once.
     /// </summary>
     public static string LockTake(NodeLayout layout, LockOwner owner, int waitSeconds) =>
         "set -e\numask 077\n" +
         $"mkdir -p {Q(layout.Root)}\n" +
+        $"if grep -qx {Q("token=" + owner.Token)} {Q(layout.LockOwner)} 2>/dev/null; then echo taken; exit 0; fi\n" +
         "i=0\n" +
         $"while ! mkdir {Q(layout.Lock)} 2>/dev/null; do\n" +
         $"  if [ \"$i\" -ge {waitSeconds.ToString(CultureInfo.InvariantCulture)} ]; then echo held-by; cat {Q(layout.LockOwner)} 2>/dev/null || true; exit {LockHeld}; fi\n" +
@@ -65,17 +76,23 @@ public static class PodScripts
         $"if [ -d {Q(layout.Lock)} ]; then cat {Q(layout.LockOwner)} 2>/dev/null || true; rm -rf {Q(layout.Lock)}; echo broken; else echo free; fi\n";
 
     /// <summary>
-    /// vz's directories, 0700, the upload area for a release (the caller uploads the files into it),
-    /// and the node's secrets salt, made once and printed ("salt=HEX") for the release digest.
+    /// The node's secrets salt, made once (32 random bytes, hex) and printed ("salt=HEX"): the key of
+    /// the secrets digest in release records, needed before the desired release IDs are known.
     /// </summary>
+    public static string Salt(NodeLayout layout) =>
+        "set -e\numask 077\n" +
+        $"mkdir -p {Q(layout.SecretsIncoming)}\n" +
+        $"chmod 700 {Q(layout.Root)} {Q(layout.Secrets)} {Q(layout.SecretsIncoming)}\n" +
+        $"[ -s {Q(layout.SecretSalt)} ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > {Q(layout.SecretSalt)}\n" +
+        $"echo \"salt=$(cat {Q(layout.SecretSalt)})\"\n";
+
+    /// <summary>vz's directories, 0700, and an empty upload area for a release (the caller uploads the files into it).</summary>
     public static string Prepare(NodeLayout layout, string pod, string id) =>
         "set -e\numask 077\n" +
         $"mkdir -p {Q(layout.Releases(pod))} {Q(layout.SecretsIncoming)} {Q(layout.Bundles)}\n" +
         $"chmod 700 {Q(layout.Root)} {Q(layout.Secrets)} {Q(layout.SecretsIncoming)}\n" +
         $"rm -rf {Q(layout.Release(pod, id) + ".part")}\n" +
-        $"mkdir {Q(layout.Release(pod, id) + ".part")}\n" +
-        $"[ -s {Q(layout.SecretSalt)} ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > {Q(layout.SecretSalt)}\n" +
-        $"echo \"salt=$(cat {Q(layout.SecretSalt)})\"\n";
+        $"mkdir {Q(layout.Release(pod, id) + ".part")}\n";
 
     /// <summary>
     /// Verifies the uploaded release files (name to sha256) and moves the directory into place. A
@@ -153,7 +170,7 @@ public static class PodScripts
         var unit = NodeLayout.DeadmanUnit(pod);
         var pending = layout.Pending(pod);
         return Prelude(plan) +
-            $"printf 'from=%s\\nto=%s\\nboot=%s\\narmed=%s\\n' {Q(from ?? "")} {Q(to)} \"$(cat /proc/sys/kernel/random/boot_id)\" \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > {Q(pending + ".tmp")}\n" +
+            $"printf 'from=%s\\nto=%s\\nboot=%s\\narmed=%s\\n' {Q(from ?? "")} {Q(to)} {BootMarker} \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > {Q(pending + ".tmp")}\n" +
             $"mv -f {Q(pending + ".tmp")} {Q(pending)}\n" +
             $"{plan.Systemctl} stop {Q(unit + ".timer")} >/dev/null 2>&1 || true\n" +
             $"{plan.Systemctl} reset-failed {Q(unit + ".timer")} {Q(unit + ".service")} >/dev/null 2>&1 || true\n" +
@@ -212,11 +229,14 @@ public static class PodScripts
 
     /// <summary>
     /// The node-side restore (written to ~/.vz/pods/POD/restore.sh with each release). Modes:
-    /// "deadman" (the transient timer fired: vz did not confirm in time) and "boot" (the unit's
-    /// ExecStartPre: acts only when pending was written in an earlier boot). Puts current back to
-    /// pending's from (previous to the failed one), the previous unit file back, logs the event and,
-    /// in deadman mode, reloads and restarts. A first deploy has nothing to go back to: the unit is
-    /// stopped and removed. Images stay loaded: vz never removes one a kept release names.
+    /// "deadman" (the transient timer fired: vz did not confirm in time), "rollback" (vz saw the new
+    /// version fail its check: the same restore, run at once, and the timer stopped) and "boot" (the
+    /// unit's ExecStartPre: acts only when pending was written in an earlier boot). Puts current back
+    /// to pending's from (previous to the failed one), the previous unit file back, logs the event
+    /// and, but in boot mode, reloads and restarts. A first deploy has nothing to go back to: the
+    /// unit is stopped and removed. Images stay loaded: vz never removes one a kept release names.
+    /// One script for vz's rollback and the node's own, so every rollback test exercises the path
+    /// the dead-man takes when vz is gone.
     /// </summary>
     public static string RestoreScript(NodeLayout layout, PlatformPlan plan, string pod)
     {
@@ -224,22 +244,23 @@ public static class PodScripts
         var history = (string ev, string rel, string detail) =>
             $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" {Q(pod)} {ev} {rel} node {detail} >> {Q(layout.History)}";
         var sb = new StringBuilder("#!/bin/sh\n");
-        sb.Append($"# vz: restores pod {pod}'s previous release when a deploy was not confirmed. Written by vz; modes: deadman, boot.\n");
+        sb.Append($"# vz: restores pod {pod}'s previous release when a deploy was not confirmed. Written by vz; modes: deadman, rollback [WHY], boot.\n");
         sb.Append(Prelude(plan));
-        sb.Append("mode=${1:-deadman}\n");
+        sb.Append("mode=${1:-deadman}; why=${2:-not confirmed}\n");
+        sb.Append($"if [ \"$mode\" = rollback ]; then {plan.Systemctl} stop {Q(NodeLayout.DeadmanUnit(pod) + ".timer")} >/dev/null 2>&1 || true; fi\n");
         sb.Append($"cd {Q(dir)} || exit 0\n");
         sb.Append("exec 9> .switch\nflock 9\n");
         sb.Append("[ -f pending ] || exit 0\n");
         sb.Append("from=$(sed -n 's/^from=//p' pending); to=$(sed -n 's/^to=//p' pending); boot=$(sed -n 's/^boot=//p' pending)\n");
-        sb.Append("if [ \"$mode\" = boot ] && [ \"$boot\" = \"$(cat /proc/sys/kernel/random/boot_id)\" ]; then exit 0; fi\n");
+        sb.Append($"if [ \"$mode\" = boot ] && [ \"$boot\" = {BootMarker} ]; then exit 0; fi\n");
         sb.Append("if [ \"$(readlink current 2>/dev/null)\" != \"releases/$to\" ]; then rm -f pending; exit 0; fi\n");
-        sb.Append("if [ \"$mode\" = boot ]; then ev=boot-rollback; else ev=auto-rollback; fi\n");
+        sb.Append("case \"$mode\" in boot) ev=boot-rollback ;; rollback) ev=rollback ;; *) ev=auto-rollback ;; esac\n");
         sb.Append("if [ -n \"$from\" ] && [ -d \"releases/$from\" ]; then\n");
         sb.Append($"  cp \"releases/$from/{NodeLayout.UnitCopyFile}\" {Q(plan.UnitPath + ".vz-tmp")} && mv -f {Q(plan.UnitPath + ".vz-tmp")} {Q(plan.UnitPath)}\n");
         sb.Append("  ln -sfn \"releases/$from\" current.tmp && mv -Tf current.tmp current\n");
         sb.Append("  ln -sfn \"releases/$to\" previous.tmp && mv -Tf previous.tmp previous\n");
         sb.Append("  rm -f pending\n");
-        sb.Append("  " + history("\"$ev\"", "\"$from\"", "\"not confirmed: restored from $to\"") + "\n");
+        sb.Append("  " + history("\"$ev\"", "\"$from\"", "\"$why: restored from $to\"") + "\n");
         sb.Append("  exec 9>&-\n");
         sb.Append("  if [ \"$mode\" = boot ]; then exit 0; fi\n");
         sb.Append($"  {plan.Systemctl} daemon-reload\n");
@@ -247,7 +268,7 @@ public static class PodScripts
         sb.Append("fi\n");
         // A first deploy: nothing to go back to.
         sb.Append("rm -f current pending\n");
-        sb.Append(history("\"$ev\"", "-", "\"not confirmed: first release $to removed\"") + "\n");
+        sb.Append(history("\"$ev\"", "-", "\"$why: first release $to removed\"") + "\n");
         sb.Append("exec 9>&-\n");
         sb.Append("if [ \"$mode\" = boot ]; then exit 1; fi\n");
         sb.Append($"{plan.Systemctl} stop {Q(plan.Service)} || true\n");

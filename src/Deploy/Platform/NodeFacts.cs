@@ -85,7 +85,15 @@ public sealed record NodeFacts
         "awk '/^MemTotal:/ {print \"mem_total_kb=\" $2} /^MemAvailable:/ {print \"mem_available_kb=\" $2}' /proc/meminfo\n" +
         "df -Pk \"$HOME\" | awk 'NR==2 {print \"disk_free_kb=\" $4}'\n" +
         "if [ -f /proc/sys/net/ipv4/ip_unprivileged_port_start ]; then echo \"unprivileged_port_start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)\"; fi\n" +
-        "echo \"boot_id=$(cat /proc/sys/kernel/random/boot_id)\"\n";
+        // The memory limit of the cgroup the node's processes live in: a container-based VPS (and a
+        // harness node) shows the host's MemTotal in /proc/meminfo but is held to this.
+        "for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do if [ -r \"$f\" ]; then echo \"mem_cgroup_limit=$(cat \"$f\")\"; break; fi; done\n" +
+        "echo boot_id=" + Layout.PodScripts.BootMarker + "\n";
+
+    /// <summary>The memory the node's processes may use: MemTotal, or its cgroup's limit when that is lower ("max" and v1's huge number mean none).</summary>
+    public static long MemoryOf(long memTotal, string? cgroupLimit) =>
+        long.TryParse(cgroupLimit, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && (memTotal <= 0 || limit < memTotal)
+            ? limit : memTotal;
 
     /// <summary>Reads the probe's output; a node that printed no user, uid or home is a VZ4203.</summary>
     public static NodeFacts Parse(string output, string node)
@@ -128,7 +136,7 @@ public sealed record NodeFacts
             Sudo = Flag("sudo"),
             Bash = Flag("bash"),
             Python3 = Flag("python3"),
-            MemTotal = Long("mem_total_kb") * 1024,
+            MemTotal = MemoryOf(Long("mem_total_kb") * 1024, Get("mem_cgroup_limit")),
             MemAvailable = Long("mem_available_kb") * 1024,
             DiskFree = Long("disk_free_kb") * 1024,
             UnprivilegedPortStart = int.TryParse(Get("unprivileged_port_start"), out var ups) ? ups : 1024,

@@ -35,4 +35,9 @@ public static class PodErrors
     public static readonly ErrorCode MemoryNotEnforceable = new("VZ4202", "the pod limits memory and the node cannot enforce it");
     public static readonly ErrorCode NodeFacts = new("VZ4203", "the node's probe output is not what vz printed");
     public static readonly ErrorCode NodeTooSmall = new("VZ4204", "the memory limits of the node's pods exceed what the node has");
+
+    // VZ43xx: deploying on nodes
+    public static readonly ErrorCode LockHeld = new("VZ4301", "another deploy holds the node's deploy lock (waited --lock-wait)");
+    public static readonly ErrorCode RollbackFailed = new("VZ4302", "a failed version could not be rolled back on the node");
+    public static readonly ErrorCode NotInFleet = new("VZ4303", "vzbuild lock release names a host the fleet's inventory does not have");
 }

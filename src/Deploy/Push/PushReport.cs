@@ -11,6 +11,9 @@ public sealed record NodeResult(string Node, bool Ok, PushMode Mode, long BytesS
     public bool InternalError { get; init; }
 }
 
+/// <summary>One image pushed to one node by <see cref="Pusher.PushOneAsync"/>: how it went, the bytes sent, the notes.</summary>
+public sealed record NodePush(PushMode Mode, long BytesSent, IReadOnlyList<string> Notes);
+
 /// <summary>The outcome of one push across the fleet.</summary>
 public sealed record PushReport(string Image, string Sha256, long ArchiveSize, IReadOnlyList<NodeResult> Nodes)
 {

@@ -71,6 +71,20 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
         return new PushReport(archive.Name, archive.Sha256, archive.Size, results);
     }
 
+    /// <summary>
+    /// One archive to one node over a transport the caller holds (deploy's per-node step pushes each
+    /// image of a pod this way, on the connection it already has): exactly one push attempt, with the
+    /// same checks, deltas and resumption as <see cref="PushAsync"/>. Throws as an attempt does; the
+    /// caller retries. Its payloads and cache are the caller's, shared between nodes.
+    /// </summary>
+    public async Task<NodePush> PushOneAsync(INodeTransport node, NodeTarget target, ImageArchive archive, LocalImageCache cache,
+        PayloadBuilder payloads, PushOptions options, CancellationToken ct)
+    {
+        var run = new NodeRun(target);
+        var mode = await AttemptAsync(node, run, archive, cache, payloads, options, ct);
+        return new NodePush(mode, run.BytesSent, run.Notes);
+    }
+
     /// <summary>One attempt on one node over an open transport; throws to fail it (a TransportException to retry it).</summary>
     async Task<PushMode> AttemptAsync(INodeTransport node, NodeRun run, ImageArchive archive, LocalImageCache cache,
         PayloadBuilder payloads, PushOptions options, CancellationToken ct)

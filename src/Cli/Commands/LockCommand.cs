@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Vz.Deploy.Apply;
+using Vz.Deploy.Ssh;
+using Vz.Deploy.Transport;
+
+namespace Vz.Cli.Commands;
+
+/// <summary>vzbuild lock release HOST [-c vz.yaml]: breaks a deploy lock a deploy left behind.</summary>
+internal static class LockCommand
+{
+    public static Command Create()
+    {
+        var host = new Argument<string>("host") { Description = "the node, as the fleet's inventory names it" };
+        var config = DeployCommand.FleetFileOption();
+        var ssh = DeployCommand.SshArgs.Create();
+        var release = new Command("release", "Break a node's deploy lock left by a deploy that is gone (its link broke, or it was killed), naming its holder.");
+        release.Arguments.Add(host);
+        release.Options.Add(config);
+        foreach (var o in ssh.All)
+            release.Options.Add(o);
+        CommandAction.Set(release, async (parse, ct) =>
+            await ReleaseAsync(parse.GetValue(config)!, parse.GetValue(host)!, ssh.Read(parse), Console.Out, ct));
+
+        var cmd = new Command("lock", "The deploy lock a deploy holds on each node while it works there.");
+        cmd.Subcommands.Add(release);
+        return cmd;
+    }
+
+    internal static async Task<int> ReleaseAsync(string fleetFile, string host, SshOptions ssh, TextWriter stdout, CancellationToken ct, INodeConnector? connector = null)
+    {
+        var target = LockBreaker.Target(fleetFile, host, ssh);
+        var released = await LockBreaker.ReleaseAsync(connector ?? new SshConnector(ssh), target, ct);
+        stdout.WriteLine(released.WasHeld
+            ? $"{released.Node}: broke the deploy lock of {released.Holder?.Describe() ?? "an unknown holder (empty owner file)"}"
+            : $"{released.Node}: no deploy lock was held");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,78 @@
+using Vz.Deploy.Drift;
+using Vz.Deploy.Firewall;
+using Vz.Deploy.Fleet;
+using Vz.Deploy.Layout;
+using Vz.Deploy.Platform;
+using Vz.Deploy.Pods;
+using Vz.Deploy.Rollout;
+using Vz.Deploy.Units;
+
+namespace Vz.Deploy.Apply;
+
+/// <summary>
+/// A node as one read of it found it, beside what the fleet file wants there: its facts, the
+/// platform plan of each pod, the pods' state, vz's open ports, and each pod's desired release.
+/// Read-only: the deploy reads it once for all nodes to plan the rollout, and again under the
+/// node's lock before changing anything.
+/// </summary>
+public sealed record NodeSurvey(
+    NodeFacts Facts,
+    NodeLayout Layout,
+    IReadOnlyDictionary<string, PlatformPlan> Plans,
+    ObservedNode Status,
+    IReadOnlySet<FirewallPort> Opened,
+    IReadOnlySet<FirewallPort> DesiredPorts,
+    IReadOnlyDictionary<string, DesiredRelease> Desired)
+{
+    /// <summary>The node's firewall backend and vz's access to it (the same for every pod: it is the node's).</summary>
+    public PlatformPlan FirewallPlan => Plans.Values.First();
+
+    /// <summary>vz manages this node's firewall (it has one, and the login user may change it).</summary>
+    public bool ManagesFirewall => FirewallPlan.Firewall != FirewallBackend.None && FirewallPlan.FirewallAccess != FirewallAccess.None;
+
+    public ObservedPod? Observed(string pod) => Status.Pods.FirstOrDefault(p => p.Pod == pod);
+
+    public bool Converged(string pod) => RolloutPlan.IsConverged(Desired[pod].Record.Id, Observed(pod));
+
+    public bool FirewallConverged => !ManagesFirewall || Opened.SetEquals(DesiredPorts);
+
+    /// <summary>Nothing to do on this node: every pod runs its desired release and vz's ports are the desired ones.</summary>
+    public bool Unchanged => Desired.Keys.All(Converged) && FirewallConverged;
+
+    /// <summary>What Decide said the operator should know, once per line.</summary>
+    public IReadOnlyList<string> Notes => Plans.Values.SelectMany(p => p.Notes).Distinct().ToList();
+}
+
+/// <summary>The release vz would install for a pod on a node: the files, and the record their digests make.</summary>
+public sealed record DesiredRelease(ReleaseRecord Record, string Manifest, string Unit, string Restore);
+
+/// <summary>The pure half of a survey: from what the node printed to the <see cref="NodeSurvey"/>.</summary>
+public static class Surveys
+{
+    /// <summary>Decides each pod's plan on this node (refusing what it cannot run: VZ42xx).</summary>
+    public static IReadOnlyDictionary<string, PlatformPlan> Plans(LoadedFleet fleet, NodeWork node, NodeFacts facts) =>
+        node.Pods.ToDictionary(p => p, p => PlatformDecisions.Decide(facts, node.Target.Settings, fleet.Entry(p), fleet.Fleet.ManifestOf(p), node.Name), StringComparer.Ordinal);
+
+    public static NodeStatus.PodQuery[] Queries(LoadedFleet fleet, IReadOnlyDictionary<string, PlatformPlan> plans) =>
+        plans.Select(kv => new NodeStatus.PodQuery(kv.Key, kv.Value, fleet.Fleet.ManifestOf(kv.Key).Images)).ToArray();
+
+    public static NodeSurvey Make(LoadedFleet fleet, NodeWork node, NodeFacts facts, IReadOnlyDictionary<string, PlatformPlan> plans,
+        ObservedNode status, IReadOnlySet<FirewallPort> opened, DeployInputs inputs, string who, DateTimeOffset now)
+    {
+        var layout = NodeLayout.For(facts, node.Target.Settings);
+        var desired = plans.ToDictionary(kv => kv.Key, kv => Release(fleet, kv.Key, kv.Value, layout, status.Salt, inputs, who, now), StringComparer.Ordinal);
+        var ports = Firewall.FirewallPlan.Desired(node.AllPods.Select(fleet.Fleet.ManifestOf));
+        return new NodeSurvey(facts, layout, plans, status, opened, ports, desired);
+    }
+
+    /// <summary>The files and record of a pod's release on this node (same inputs, same ID).</summary>
+    public static DesiredRelease Release(LoadedFleet fleet, string pod, PlatformPlan plan, NodeLayout layout, string salt, DeployInputs inputs, string who, DateTimeOffset now)
+    {
+        var entry = fleet.Entry(pod);
+        var manifest = PodManifestWriter.Render(fleet.Fleet.ManifestOf(pod), layout, plan);
+        var unit = UnitWriter.Write(pod, plan, layout);
+        var images = entry.Images.Select(i => KeyValuePair.Create(i.Image, inputs.Archive(i.Archive).Sha256));
+        var record = DesiredState.For(pod, manifest, unit, images, DesiredState.SecretsDigest(salt, inputs.SecretsOf(pod))) with { Who = who, When = now };
+        return new DesiredRelease(record, manifest, unit, PodScripts.RestoreScript(layout, plan, pod));
+    }
+}
