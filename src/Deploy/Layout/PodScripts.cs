@@ -169,8 +169,12 @@ public static class PodScripts
     {
         var unit = NodeLayout.DeadmanUnit(pod);
         var pending = layout.Pending(pod);
+        // prev: what previous named before the switch, for the restore to put back. Re-arming the
+        // same switch (an attempt after a broken link, when previous already names from) keeps it.
         return Prelude(plan) +
-            $"printf 'from=%s\\nto=%s\\nboot=%s\\narmed=%s\\n' {Q(from ?? "")} {Q(to)} {BootMarker} \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > {Q(pending + ".tmp")}\n" +
+            $"if [ -f {Q(pending)} ] && [ \"$(sed -n 's/^to=//p' {Q(pending)})\" = {Q(to)} ]; then prev=$(sed -n 's/^prev=//p' {Q(pending)}); " +
+            $"else prev=$(readlink {Q(layout.Previous(pod))} 2>/dev/null | sed 's#^releases/##'); fi\n" +
+            $"printf 'from=%s\\nto=%s\\nprev=%s\\nboot=%s\\narmed=%s\\n' {Q(from ?? "")} {Q(to)} \"$prev\" {BootMarker} \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > {Q(pending + ".tmp")}\n" +
             $"mv -f {Q(pending + ".tmp")} {Q(pending)}\n" +
             $"{plan.Systemctl} stop {Q(unit + ".timer")} >/dev/null 2>&1 || true\n" +
             $"{plan.Systemctl} reset-failed {Q(unit + ".timer")} {Q(unit + ".service")} >/dev/null 2>&1 || true\n" +
@@ -251,14 +255,15 @@ public static class PodScripts
         sb.Append($"cd {Q(dir)} || exit 0\n");
         sb.Append("exec 9> .switch\nflock 9\n");
         sb.Append("[ -f pending ] || exit 0\n");
-        sb.Append("from=$(sed -n 's/^from=//p' pending); to=$(sed -n 's/^to=//p' pending); boot=$(sed -n 's/^boot=//p' pending)\n");
+        sb.Append("from=$(sed -n 's/^from=//p' pending); to=$(sed -n 's/^to=//p' pending); prev=$(sed -n 's/^prev=//p' pending); boot=$(sed -n 's/^boot=//p' pending)\n");
         sb.Append($"if [ \"$mode\" = boot ] && [ \"$boot\" = {BootMarker} ]; then exit 0; fi\n");
         sb.Append("if [ \"$(readlink current 2>/dev/null)\" != \"releases/$to\" ]; then rm -f pending; exit 0; fi\n");
         sb.Append("case \"$mode\" in boot) ev=boot-rollback ;; rollback) ev=rollback ;; *) ev=auto-rollback ;; esac\n");
         sb.Append("if [ -n \"$from\" ] && [ -d \"releases/$from\" ]; then\n");
         sb.Append($"  cp \"releases/$from/{NodeLayout.UnitCopyFile}\" {Q(plan.UnitPath + ".vz-tmp")} && mv -f {Q(plan.UnitPath + ".vz-tmp")} {Q(plan.UnitPath)}\n");
         sb.Append("  ln -sfn \"releases/$from\" current.tmp && mv -Tf current.tmp current\n");
-        sb.Append("  ln -sfn \"releases/$to\" previous.tmp && mv -Tf previous.tmp previous\n");
+        // previous goes back to what it named before the switch: a later rollback must not pick the failed release.
+        sb.Append("  if [ -n \"$prev\" ] && [ -d \"releases/$prev\" ]; then ln -sfn \"releases/$prev\" previous.tmp && mv -Tf previous.tmp previous; else rm -f previous; fi\n");
         sb.Append("  rm -f pending\n");
         sb.Append("  " + history("\"$ev\"", "\"$from\"", "\"$why: restored from $to\"") + "\n");
         sb.Append("  exec 9>&-\n");

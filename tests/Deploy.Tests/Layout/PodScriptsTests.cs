@@ -68,7 +68,8 @@ public class PodScriptsTests
         var s = PodScripts.DeadmanArm(Debian12.Layout, Debian12.Plan, "web", "aaaa", "bbbb", TimeSpan.FromMinutes(3));
         Assert.Contains("systemd-run --unit=vz-deadman-web --on-active=180 --timer-property=AccuracySec=1s", s);
         Assert.Contains("/bin/sh /root/.vz/pods/web/restore.sh deadman", s);
-        Assert.Contains("' aaaa bbbb \"$(cat /proc/sys/kernel/random/boot_id)\"", s);
+        Assert.Contains("' aaaa bbbb \"$prev\" " + PodScripts.BootMarker, s);
+        Assert.Contains("else prev=$(readlink /root/.vz/pods/web/previous", s);
         Assert.Contains("systemd-run --user", PodScripts.DeadmanArm(Rocky9.Layout, Rocky9.Plan, "web", null, "bbbb", TimeSpan.FromMinutes(3)));
     }
 
