@@ -271,14 +271,16 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         await shell.CheckedAsync(PodScripts.DeadmanArm(layout, plan, pod, from, id, entry.Deadman), $"arm the dead-man switch of {pod}", ct);
         run.Switched = true;
         Stage(name, $"switch {pod}");
-        var sw = await shell.RunAsync(PodScripts.Switch(layout, plan, pod, id), UnitWriter.StartTimeout + NodeShell.Quick, ct);
+        var sw = await shell.RunAsync(PodScripts.Switch(layout, plan, pod, id), NodeShell.Quick, ct);
         string? why = null;
         if (!sw.Ok)
             why = $"the switch failed: {NodeShell.LastLine(sw)}";
         else
         {
             Stage(name, $"health {pod}");
-            var health = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds), entry.Health.Timeout + NodeShell.Quick, ct);
+            var invocation = Layout.KeyValues.Parse(sw.StdOut).GetValueOrDefault("invocation") ?? "";
+            var health = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds, invocation),
+                HealthDeadline(entry.Health.Timeout), ct);
             if (health.ExitCode != 0)
                 why = health.StdOut.Trim().Split('\n').LastOrDefault(l => l.StartsWith("unhealthy:")) ?? $"health check exit {health.ExitCode}: {NodeShell.LastLine(health)}";
         }
@@ -304,7 +306,7 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         var detail = why;
         if (from is not null)
         {
-            var again = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds), entry.Health.Timeout + NodeShell.Quick, ct);
+            var again = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds), HealthDeadline(entry.Health.Timeout), ct);
             if (again.ExitCode != 0)
                 detail += $"; the previous version {from} is not healthy either ({again.StdOut.Trim().Split('\n').LastOrDefault()})";
         }
@@ -334,6 +336,9 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         await shell.CheckedAsync(FirewallPlan.ApplyScript(fw.Firewall, fw.FirewallAccess, script), "apply the firewall rules", ct);
         return change.Describe();
     }
+
+    /// <summary>The health check ends by itself at its timeout (plus one try and the settle time); a node silent beyond that has lost its link.</summary>
+    TimeSpan HealthDeadline(TimeSpan timeout) => timeout + TimeSpan.FromSeconds(20 + options.SettleSeconds);
 
     void Stage(string node, string what) => reporter.Progress(node, 0, 0, what);
 
