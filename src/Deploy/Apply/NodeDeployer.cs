@@ -81,9 +81,9 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
             if (lockRun.ExitCode == PodScripts.LockHeld)
             {
                 var holder = LockOwner.Parse(lockRun.StdOut.Replace("held-by\n", ""));
+                // The way out goes in the message: the fleet report shows messages, not hints.
                 throw new VzException(PodErrors.LockHeld,
-                    $"another deploy holds the node's lock: {holder?.Describe() ?? "(its owner file is empty)"}; waited {Fleet.Duration.Text(wait)}",
-                    $"wait for it, or if it is gone: vzbuild lock release {name}");
+                    $"another deploy holds the node's lock: {holder?.Describe() ?? "(its owner file is empty)"}; waited {Fleet.Duration.Text(wait)}; if that deploy is gone: vzbuild lock release {name}");
             }
             if (!lockRun.Ok)
                 throw new VzException(DeployErrors.NodeCommandFailed, $"take the deploy lock: exit {lockRun.ExitCode}: {NodeShell.LastLine(lockRun)}");
