@@ -46,7 +46,10 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
     {
         var facts = NodeFacts.Parse(await shell.CheckedAsync(NodeFacts.Probe, "probe the node", ct), node.Name);
         var plans = Surveys.Plans(fleet, node, facts);
-        return await ReadAsync(shell, node, facts, plans, ct);
+        var survey = await ReadAsync(shell, node, facts, plans, ct);
+        // A node too small for its pods is refused here, before its lock is taken or anything is sent.
+        CheckMemory(node, survey, node.Pods.Where(p => !survey.Converged(p)).ToList(), quiet: true);
+        return survey;
     }
 
     async Task<NodeSurvey> ReadAsync(NodeShell shell, NodeWork node, NodeFacts facts, IReadOnlyDictionary<string, PlatformPlan> plans, CancellationToken ct)
@@ -151,14 +154,14 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
     }
 
     /// <summary>Refuses a node whose memory cannot hold its pods' limits; notes when a switch must stop the old version first.</summary>
-    void CheckMemory(NodeWork node, NodeSurvey survey, IReadOnlyList<string> changed)
+    void CheckMemory(NodeWork node, NodeSurvey survey, IReadOnlyList<string> changed, bool quiet = false)
     {
         var pods = node.AllPods.Select(p => (p, fleet.Fleet.ManifestOf(p), fleet.Entry(p).Runtime)).ToList();
         foreach (var pod in changed)
         {
             // The old version's limit is not known here; the new one's stands for it.
             var note = MemoryPlan.Check(node.Name, survey.Facts.MemTotal, pods, pod, fleet.Fleet.ManifestOf(pod).MemoryLimit);
-            if (note is not null && survey.Observed(pod)?.Current is not null)
+            if (note is not null && !quiet && survey.Observed(pod)?.Current is not null)
                 reporter.Info($"{node.Name}: {note}");
         }
     }
