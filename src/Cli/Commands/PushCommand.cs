@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Vz.Deploy;
 using Vz.Deploy.Push;
+using Vz.Deploy.Runner;
 using Vz.Deploy.Ssh;
 using Vz.Deploy.Transport;
 
@@ -30,8 +31,10 @@ internal static class PushCommand
         var runtime = new Option<string?>("--runtime") { Description = "podman --runtime on the nodes (inventory var vz_runtime)" };
         var cgroupManager = new Option<string?>("--cgroup-manager") { Description = "podman --cgroup-manager on the nodes (inventory var vz_cgroup_manager)" };
         var remoteEnv = new Option<string[]>("--remote-env") { Description = "KEY=VALUE set for podman on the nodes, e.g. CONTAINERS_CONF=/etc/vz/containers.conf (repeatable)" };
-        var parallel = new Option<int>("--parallel") { Description = "nodes pushed at once", DefaultValueFactory = _ => 4 };
-        var retries = new Option<int>("--retries") { Description = "reconnect-and-resume attempts per node after a broken link", DefaultValueFactory = _ => 2 };
+        var parallel = new Option<int>("--parallel") { Description = $"nodes pushed at once (1 to {FleetOptions.MaxParallel})", DefaultValueFactory = _ => 4 }
+            .InRange(1, FleetOptions.MaxParallel);
+        var retries = new Option<int>("--retries") { Description = $"reconnect-and-resume attempts per node after a broken link (0 to {FleetOptions.MaxRetries})", DefaultValueFactory = _ => 2 }
+            .InRange(0, FleetOptions.MaxRetries);
         var cache = new Option<string?>("--cache") { Description = "local cache of pushed archives (default ~/.cache/vz/images, or $VZ_CACHE_DIR)" };
         var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch binary copied to Linux x86_64 nodes without xdelta3 to apply deltas (default $VZ_VZPATCH, else the one beside vzbuild)" };
         var json = new Option<bool>("--json") { Description = "print the summary as JSON on stdout" };

@@ -46,14 +46,20 @@ public sealed class KnownHosts
 
     public static KnownHosts Empty { get; } = new([]);
 
-    public static KnownHosts Load(string path) =>
-        File.Exists(path) ? Parse(new StringReader(File.ReadAllText(path))) : Empty;
+    /// <summary>The largest known_hosts file vz reads.</summary>
+    public const long MaxBytes = 64 << 20;
 
-    /// <summary>Malformed lines are skipped, as OpenSSH does, so one bad line cannot lock a user out.</summary>
-    public static KnownHosts Parse(TextReader reader)
+    /// <summary>The file's entries; none when it does not exist (a first connection records the host there).</summary>
+    public static KnownHosts Load(string path) =>
+        File.Exists(path) || Directory.Exists(path)
+            ? Parse(new StringReader(InputFile.ReadAllText(path, MaxBytes, DeployErrors.BadKnownHosts, "known_hosts")), path)
+            : Empty;
+
+    /// <summary>Malformed lines are skipped, as OpenSSH does, so one bad line cannot lock a user out; a line over the bound is VZ3002.</summary>
+    public static KnownHosts Parse(TextReader reader, string source = "known_hosts")
     {
         var entries = new List<KnownHostEntry>();
-        foreach (var (n, line) in ConfigLines.Read(reader))
+        foreach (var (n, line) in ConfigLines.Read(reader, n => new VzException(DeployErrors.BadKnownHosts, ConfigLines.TooLong(source, n))))
         {
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var revoked = false;
@@ -76,7 +82,7 @@ public sealed class KnownHosts
             if (fields[0].StartsWith("|1|"))
             {
                 var parts = fields[0].Split('|');
-                if (parts.Length != 4)
+                if (parts.Length != 4 || !IsBase64(parts[2]) || !IsBase64(parts[3]))
                     continue;
                 salt = parts[2];
                 hashed = parts[3];
@@ -87,6 +93,8 @@ public sealed class KnownHosts
         }
         return new KnownHosts(entries);
     }
+
+    static bool IsBase64(string s) => s.Length > 0 && Convert.TryFromBase64String(s, new byte[s.Length], out _);
 
     /// <summary>The name known_hosts uses for a host: "host" on port 22, "[host]:port" otherwise.</summary>
     public static string HostName(string host, int port) =>
