@@ -90,7 +90,7 @@ public static class OciArchive
     public static OciArchiveInfo Describe(ImageIndex index, string what)
     {
         var first = FirstManifest(index, what);
-        var annotations = index.Manifests.Select(m => m.Annotations).OfType<IReadOnlyDictionary<string, string>>().ToList();
+        var annotations = index.Manifests.Select(m => m?.Annotations).OfType<IReadOnlyDictionary<string, string>>().ToList();
         var name = annotations
             .SelectMany(a => new[] { a.GetValueOrDefault(Annotations.ContainerdImageName), a.GetValueOrDefault(Annotations.RefName) })
             .FirstOrDefault(n => n is { Length: > 0 });
@@ -103,7 +103,9 @@ public static class OciArchive
 
     /// <summary>The first manifest an index lists; an index listing none is not an image.</summary>
     internal static Descriptor FirstManifest(ImageIndex index, string what) =>
-        index.Manifests is { Count: > 0 } m ? m[0] : throw new VzException(OciErrors.NotAnArchive, $"{what} lists no manifest");
+        index.Manifests is { Count: > 0 } m
+            ? m[0] ?? throw new VzException(OciErrors.NotAnArchive, $"{what} lists null as its first manifest")
+            : throw new VzException(OciErrors.NotAnArchive, $"{what} lists no manifest");
 
     /// <summary>The bytes of one member ("index.json", "blobs/sha256/HEX") of an archive file.</summary>
     public static byte[] ReadMember(string file, string name, long maxBytes = OciJson.MaxDocumentBytes)

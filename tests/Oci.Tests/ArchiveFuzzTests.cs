@@ -34,6 +34,13 @@ public sealed class ArchiveFuzzTests : IDisposable
             OciArchive.ReadMember(new MemoryStream(bytes), OciArchive.BlobPath(info.Manifest.Digest), "x.tar");
         }, e => e is VzException v && (v.Error == OciErrors.NotAnArchive || v.Error == OciErrors.BadJson));
         Assert.True(r.Accepted > 100 && r.Refused > 300, $"{r}");
+
+        // index.json with each value nulled, retyped or removed, in an otherwise good archive.
+        var image = Images.Build("localhost/app:1", ("bin/app", "v1"));
+        var swept = Fuzz.Check(Fuzz.JsonSweep(image.IndexBytes).Select(index => Images.Tar(("index.json", System.Text.Encoding.UTF8.GetString(index)))),
+            new FuzzOptions { Seed = 8_011 }, bytes => OciArchive.ReadIndex(new MemoryStream(bytes), "x.tar"),
+            e => e is VzException v && (v.Error == OciErrors.NotAnArchive || v.Error == OciErrors.BadJson));
+        Assert.True(swept.Accepted > 10 && swept.Refused > 10, $"{swept}");
     }
 
     [Theory]
@@ -52,12 +59,18 @@ public sealed class ArchiveFuzzTests : IDisposable
             "manifest" => Path.Combine(layout, OciArchive.BlobPath(image.ManifestDescriptor.Digest)),
             _ => Path.Combine(layout, OciArchive.BlobPath(image.ConfigDescriptor.Digest)),
         };
-        var r = Fuzz.Run([File.ReadAllBytes(target)], new FuzzOptions { Seed = seed, Cases = 1000, Tokens = JsonTokens }, bytes =>
+        var original = File.ReadAllBytes(target);
+        var options = new FuzzOptions { Seed = seed, Cases = 1000, Tokens = JsonTokens, Structured = Fuzz.MutateJson };
+        void Read(byte[] bytes)
         {
             File.WriteAllBytes(target, bytes);
             var read = ImageLayout.Read(layout, "img.tar");
             Assert.All(read.LayerFiles, f => Assert.StartsWith(layout + "/", f));
-        }, e => e is VzException v && v.Code is "VZ2031" or "VZ2034" or "VZ2312");
+        }
+        static bool Typed(Exception e) => e is VzException v && v.Code is "VZ2031" or "VZ2034" or "VZ2312";
+        var swept = Fuzz.Check(Fuzz.JsonSweep(original), options, Read, Typed);
+        Assert.True(swept.Refused > 10, $"{swept}");
+        var r = Fuzz.Run([original], options, Read, Typed);
         Assert.True(r.Accepted > 20 && r.Refused > 200, $"{r}");
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Vz.Tests;
 
@@ -19,6 +21,11 @@ public sealed record FuzzOptions
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>Byte strings the format gives meaning to ("[", ":", "null"), inserted and swapped in.</summary>
     public IReadOnlyList<string> Tokens { get; init; } = [];
+    /// <summary>
+    /// A mutation that knows the format (<see cref="Fuzz.MutateJson"/>), applied to half the cases
+    /// before the byte edits (and alone to half of those): byte edits rarely keep JSON well formed.
+    /// </summary>
+    public Func<Random, byte[], byte[]>? Structured { get; init; }
 }
 
 /// <summary>How many mutated inputs the reader accepted and how many it refused with its typed error.</summary>
@@ -44,8 +51,31 @@ public static class Fuzz
     /// </summary>
     public static FuzzResult Run(IReadOnlyList<byte[]> corpus, FuzzOptions options, Action<byte[]> read, Func<Exception, bool>? typed = null)
     {
-        typed ??= e => e is VzException;
         var tokens = CommonTokens.Concat(options.Tokens).Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
+        IEnumerable<byte[]> Cases()
+        {
+            var random = new Random(options.Seed);
+            for (var n = 0; n < options.Cases; n++)
+            {
+                if (options.Structured is { } structured && random.Next(2) == 0)
+                {
+                    var input = structured(random, corpus[random.Next(corpus.Count)]);
+                    yield return random.Next(2) == 0 ? Mutate(random, [input], tokens, options.MaxInputBytes) : input;
+                }
+                else
+                    yield return Mutate(random, corpus, tokens, options.MaxInputBytes);
+            }
+        }
+        return Check(Cases(), options, read, typed);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on each input (a sweep such as <see cref="JsonSweep"/>), under the
+    /// same rules as <see cref="Run"/>.
+    /// </summary>
+    public static FuzzResult Check(IEnumerable<byte[]> inputs, FuzzOptions options, Action<byte[]> read, Func<Exception, bool>? typed = null)
+    {
+        typed ??= e => e is VzException;
         int accepted = 0, refused = 0;
         var current = -1;
         byte[] input = [];
@@ -54,10 +84,10 @@ public static class Fuzz
         {
             try
             {
-                var random = new Random(options.Seed);
-                for (var n = 0; n < options.Cases; n++)
+                var n = 0;
+                foreach (var next in inputs)
                 {
-                    input = Mutate(random, corpus, tokens, options.MaxInputBytes);
+                    input = next;
                     Volatile.Write(ref current, n);
                     var clock = Stopwatch.StartNew();
                     var before = GC.GetAllocatedBytesForCurrentThread();
@@ -79,6 +109,7 @@ public static class Fuzz
                         throw Failed(options, n, input, $"allocated {allocated} bytes reading {input.Length} bytes (bound {options.MaxCaseAllocatedBytes})");
                     if (clock.Elapsed > options.CaseTimeout)
                         throw Failed(options, n, input, $"took {clock.Elapsed} (bound {options.CaseTimeout})");
+                    n++;
                 }
             }
             catch (Exception e)
@@ -92,6 +123,71 @@ public static class Fuzz
         if (failure is not null)
             throw failure;
         return new FuzzResult(accepted, refused);
+    }
+
+    /// <summary>
+    /// Every value of a JSON document in turn replaced by each of <see cref="JsonReplacements"/>, and
+    /// removed: a null or a wrong type where a reader expects a value is the classic crash, and one
+    /// member among a hundred is rarely hit at random.
+    /// </summary>
+    public static IEnumerable<byte[]> JsonSweep(byte[] json)
+    {
+        var count = Nodes(JsonNode.Parse(json)!).Count;
+        for (var i = 1; i < count; i++)
+        {
+            for (var kind = -1; kind < JsonReplacements.Length; kind++)
+            {
+                var root = JsonNode.Parse(json)!;
+                Replace(Nodes(root)[i], kind < 0 ? null : JsonReplacements[kind](), remove: kind < 0);
+                yield return Encoding.UTF8.GetBytes(root.ToJsonString());
+            }
+        }
+    }
+
+    /// <summary>What a JSON value is replaced by: null, other types, extreme numbers, empty and deep containers, a hostile string.</summary>
+    static readonly Func<JsonNode?>[] JsonReplacements =
+    [
+        () => null,
+        () => JsonValue.Create("\u001b[31m/../../etc"),
+        () => JsonValue.Create(""),
+        () => JsonValue.Create(-1),
+        () => JsonValue.Create(ulong.MaxValue),
+        () => JsonValue.Create(true),
+        () => new JsonArray(),
+        () => new JsonObject(),
+        () => new JsonArray(JsonValue.Create(""), null),
+        () => JsonNode.Parse(new string('[', 40) + new string(']', 40)),
+    ];
+
+    static List<JsonNode> Nodes(JsonNode root)
+    {
+        var nodes = new List<JsonNode>();
+        void Collect(JsonNode? n)
+        {
+            if (n is null) return;
+            nodes.Add(n);
+            if (n is JsonObject o) foreach (var (_, v) in o) Collect(v);
+            if (n is JsonArray a) foreach (var v in a) Collect(v);
+        }
+        Collect(root);
+        return nodes;
+    }
+
+    static void Replace(JsonNode target, JsonNode? replacement, bool remove)
+    {
+        switch (target.Parent)
+        {
+            case JsonObject o:
+                var name = target.GetPropertyName();
+                if (remove) o.Remove(name);
+                else o[name] = replacement;
+                break;
+            case JsonArray a:
+                var i = target.GetElementIndex();
+                if (remove) a.RemoveAt(i);
+                else a[i] = replacement;
+                break;
+        }
     }
 
     /// <summary>One mutation of a corpus entry: 1 to 8 edits (bytes flipped, set, inserted, deleted, tokens, splices, repeats, cuts).</summary>
@@ -139,6 +235,29 @@ public static class Fuzz
             }
         }
         return data.Count > maxBytes ? data.GetRange(0, maxBytes).ToArray() : data.ToArray();
+    }
+
+    /// <summary>A JSON document with one to three of its values replaced (<see cref="JsonReplacements"/>) or removed.</summary>
+    public static byte[] MutateJson(Random random, byte[] json)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException) { return json; }
+        if (root is null)
+            return json;
+        for (var k = random.Next(1, 4); k > 0; k--)
+        {
+            var nodes = Nodes(root);
+            // Object members more often than array items: a document's meaning is mostly in its keys.
+            var members = nodes.Where(n => n.Parent is JsonObject).ToList();
+            var pool = members.Count > 0 && random.Next(4) > 0 ? members : nodes;
+            var target = pool[random.Next(pool.Count)];
+            if (target.Parent is null)
+                continue;
+            var remove = random.Next(JsonReplacements.Length + 1) == 0;
+            Replace(target, remove ? null : JsonReplacements[random.Next(JsonReplacements.Length)](), remove);
+        }
+        return Encoding.UTF8.GetBytes(root.ToJsonString());
     }
 
     static Exception Failed(FuzzOptions options, int n, byte[] input, string what, Exception? inner = null)
