@@ -92,6 +92,9 @@ public static class RawText
         return sb.ToString();
     }
 
+    /// <summary><see cref="Printable"/> of each line of a multi-line text (a table), keeping its line breaks.</summary>
+    public static string PrintableLines(string text) => string.Join('\n', text.Split('\n').Select(Printable));
+
     static bool NeedsEscape(char c) =>
         char.IsControl(c) || char.IsSurrogate(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F';
 }

@@ -90,7 +90,8 @@ internal static class PushCommand
         if (o.Json)
             Console.Out.Write(PushSummary.Json(report) + "\n");
         else
-            Console.Error.Write(PushSummary.Table(report));
+            // Node errors quote what nodes printed: escaped like every other line vzbuild prints.
+            Console.Error.Write(RawText.PrintableLines(PushSummary.Table(report)));
         return ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
     }
 

@@ -41,6 +41,10 @@ public class RawTextTests
         Assert.Equal(shown, RawText.Printable(text));
 
     [Fact]
+    public void PrintableLinesKeepsTheLineBreaksOfATable() =>
+        Assert.Equal("node  ok\nweb\\u{001B}  failed\n", RawText.PrintableLines("node  ok\nweb\u001b  failed\n"));
+
+    [Fact]
     public void PrintableShowsBytesThatAreNotUtf8AsHexAndLoneSurrogatesAsCodePoints()
     {
         // Lone surrogates do not survive xunit's theory data, so these are here.
