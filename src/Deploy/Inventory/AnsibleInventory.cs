@@ -76,7 +76,10 @@ public sealed class AnsibleInventory
                     if (NodeNames.Problem(words[0]) is { } bad)
                         throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: host name '{words[0]}' {bad}");
                     var lineVars = words.Skip(1).Select(w => KeyValue(w, source, n)).ToList();
-                    foreach (var host in HostRange.Expand(words[0], why => new VzException(DeployErrors.BadInventory, $"{source}:{n}: {why}")))
+                    var (pattern, port) = SplitPort(words[0]);
+                    if (port is not null && lineVars.All(kv => kv.Item1 != "ansible_port"))
+                        lineVars.Insert(0, ("ansible_port", port));
+                    foreach (var host in HostRange.Expand(pattern, why => new VzException(DeployErrors.BadInventory, $"{source}:{n}: {why}")))
                     {
                         if (!inv.hostVars.TryGetValue(host, out var vars))
                         {
@@ -155,6 +158,21 @@ public sealed class AnsibleInventory
         return groupHosts.Keys.Concat(children.Keys).Distinct()
             .Where(g => g != "all" && Members(g, []).Contains(host))
             .OrderBy(g => Depth(g, 0)).ThenBy(g => g, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// "host:2222" (or "web[01:03]:2222") is a host pattern and its port, as Ansible's
+    /// parse_address reads an INI host; a colon inside the range brackets, or several outside them
+    /// (an IPv6 address), is not a port.
+    /// </summary>
+    static (string Pattern, string? Port) SplitPort(string word)
+    {
+        var outside = word.LastIndexOf(']') + 1;
+        var colon = word.IndexOf(':', outside);
+        if (colon < 0 || word.IndexOf(':', colon + 1) >= 0)
+            return (word, null);
+        var port = word[(colon + 1)..];
+        return port.Length > 0 && port.All(char.IsAsciiDigit) ? (word[..colon], port) : (word, null);
     }
 
     static List<string> SplitWords(string line, string source, int n)

@@ -81,19 +81,16 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
 
     NodeTarget Build(string name, string alias, string? user, int? port, NodeSettings settings)
     {
-        // Whatever named it (--to, an inventory line, ansible_host, the ssh config), a name with
-        // control characters must not reach known_hosts, a command line or the terminal.
-        foreach (var (what, value) in new[] { ("node", name), ("host", alias) })
-            if (NodeNames.Problem(value) is { } why)
-                throw new VzException(DeployErrors.BadNodeList, $"{what} name '{value}' {why}");
         var resolved = config.Resolve(alias);
         IReadOnlyList<string> identities = options.IdentityFiles.Count > 0 ? options.IdentityFiles
             : resolved.IdentityFiles.Count > 0 ? resolved.IdentityFiles
             : SshOptions.DefaultIdentityFiles;
         var login = user ?? resolved.User ?? Environment.UserName;
-        foreach (var (what, value) in new[] { ("HostName", resolved.HostName), ("user", login) })
+        // Whatever named it (--to, an inventory line, ansible_host/user, the ssh config), a name with
+        // control characters must not reach known_hosts, a command line or the terminal.
+        foreach (var (what, value) in new[] { ("name", name), ("host", alias), ("HostName", resolved.HostName), ("user", login) })
             if (NodeNames.Problem(value) is { } why)
-                throw new VzException(DeployErrors.BadNodeList, $"node {name}: {what} '{value}' {why}");
+                throw new VzException(DeployErrors.BadNodeList, $"node {what} '{value}' {why}");
         return new NodeTarget(name, resolved.HostName, port ?? resolved.Port ?? 22, login, identities) { Settings = settings };
     }
 

@@ -70,6 +70,14 @@ public class HostRangeTests
     }
 
     [Fact]
+    public void AHostPatternsPortIsItsAnsiblePortUnlessTheLineSetsOne()
+    {
+        var inv = AnsibleInventory.Parse(new StringReader("web[1:2]:2222\nsolo:2200 ansible_port=2201\nfe80::1\n"), "inv");
+        Assert.Equal([("web1", "2222"), ("web2", "2222"), ("solo", "2201"), ("fe80::1", null)],
+            inv.HostsOf("all").Select(h => (h.Name, h.Get("ansible_port"))));
+    }
+
+    [Fact]
     public void ABadRangeNamesTheInventoryLine()
     {
         var e = Assert.Throws<VzException>(() => AnsibleInventory.Parse(new StringReader("[web]\nok\nweb[3:1]\n"), "inv"));
