@@ -4,8 +4,8 @@ namespace Vz.Deploy.Tests.Provision;
 
 public class SecurityUpdatesTests
 {
-    /// <summary>apt-get -s dist-upgrade as run on a Debian 12 machine (fixtures/apt-security): 136 upgrades, 88 of them from bookworm-security.</summary>
-    static string Debian12Simulation => File.ReadAllText(Vz.Tests.RepoRoot.Combine("fixtures", "apt-security", "apt-get-s-dist-upgrade.debian-12.txt"));
+    /// <summary>apt-get -s dist-upgrade as run on a Debian 12 machine (fixtures/node-add): 136 upgrades, 88 of them from bookworm-security.</summary>
+    static string Debian12Simulation => File.ReadAllText(Vz.Tests.RepoRoot.Combine("fixtures", "node-add", "apt-get-s-dist-upgrade.debian-12.txt"));
 
     [Fact]
     public void OnlyPackagesWhoseCandidateComesFromTheSecurityPocketAreTaken()
