@@ -22,11 +22,20 @@ public sealed class NodeAddCli : IDisposable
     /// <summary>The inventory an operator already has: comments, a group, a host; node add must keep all of it.</summary>
     public const string InventoryBefore = "# my fleet: added by hand so far\n[web]\nold1 ansible_host=192.0.2.10 ansible_user=ops\n\n# the database stays out of vz\n[db]\ndb1\n";
 
-    public NodeAddCli()
+    /// <summary>A new key pair of its own, or a copy of <paramref name="key"/> (and its .pub): the harness's key opens a ready node's root.</summary>
+    public NodeAddCli(string? key = null)
     {
-        var r = ProcessRunner.Run(new ProcessSpec("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "vz-node-add-test", "-f", Key]));
-        if (!r.Ok)
-            throw new InvalidOperationException($"ssh-keygen failed: {r.StdErr}");
+        if (key is null)
+        {
+            var r = ProcessRunner.Run(new ProcessSpec("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "vz-node-add-test", "-f", Key]));
+            if (!r.Ok)
+                throw new InvalidOperationException($"ssh-keygen failed: {r.StdErr}");
+        }
+        else
+        {
+            File.Copy(key, Key);
+            File.Copy(key + ".pub", Key + ".pub");
+        }
         File.WriteAllText(Inventory, InventoryBefore);
     }
 

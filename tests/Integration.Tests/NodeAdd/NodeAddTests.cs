@@ -35,9 +35,10 @@ public sealed class NodeAddTests
         await NodeAddCli.GiveRootlessPodmanWhatAVpsHasAsync(node);
 
         var clock = Stopwatch.StartNew();
-        var add = await cli.AddAsync(node, password);
+        var add = await cli.AddAsync(node, password, "--security-updates");
         var addTook = clock.Elapsed;
         Assert.True(add.ExitCode == 0, Explain(add));
+        Assert.Contains("  note: no security updates pending\n", add.StdErr); // the node's package source has no security pocket
         Assert.Contains($"{node.Ip} is not in {cli.KnownHosts}; it offers the host key ssh-ed25519 SHA256:", add.StdErr);
         Assert.Contains("logged in as root (password)", add.StdErr);
         Assert.Contains("  changed: create user deploy\n", add.StdErr);
@@ -213,6 +214,48 @@ public sealed class NodeAddTests
         Assert.Contains("logged in as root (password)", rerun.StdErr);
         Assert.EndsWith($"{node.Ip} is ready: key login as deploy, passwordless sudo, password logins off\n", rerun.StdErr);
         Assert.Equal(255, (await node.SshWithPasswordAsync("true", password)).ExitCode);
+    }
+
+    [Fact]
+    public async Task WithoutAcceptNewAndNoTerminalToAskTheHostKeyIsShownAndRefused()
+    {
+        var password = NewPassword();
+        await using var fleet = await FreshAsync(NodeRelease.Bookworm, password);
+        var node = fleet[0];
+        using var cli = new NodeAddCli();
+        var fingerprint = ProcessRunner.Run(new ProcessSpec("ssh-keygen", ["-l", "-E", "sha256", "-f", "/dev/stdin"])
+        {
+            StdIn = System.Text.Encoding.ASCII.GetBytes(await node.HostKeyAsync() + "\n"),
+        }).StdOut.Split(' ')[1];
+
+        var add = await cli.RunAsync(["node", "add", node.Ip, "--user", "deploy", "--password-stdin", "-i", cli.Inventory], System.Text.Encoding.UTF8.GetBytes(password + "\n"));
+
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains($"{node.Ip} is not in {cli.KnownHosts}; it offers the host key ssh-ed25519 {fingerprint}\n", add.StdErr);
+        Assert.Equal($"vzbuild: error VZ3010: the host key of {node.Ip} (ssh-ed25519 {fingerprint}) was not accepted; nothing was changed",
+            Assert.Single(ErrorLines(add), l => l.StartsWith("vzbuild: ")));
+        Assert.False(File.Exists(cli.KnownHosts));
+        await AssertUntouchedAsync(node, password);
+    }
+
+    [Fact]
+    public async Task ARootKeyWorksInsteadOfAPasswordAndOnlyWhatIsMissingIsInstalled()
+    {
+        // A ready harness node: root takes the harness key only, podman, xdelta3 and sudo are there.
+        await using var fleet = await TestFleet.StartAsync(1);
+        var node = fleet[0];
+        using var cli = new NodeAddCli(key: node.SshKeyPath);
+
+        var add = await cli.AddAsync(node, password: null);
+
+        Assert.True(add.ExitCode == 0, Explain(add));
+        Assert.Contains("logged in as root (key)", add.StdErr);
+        var packages = add.StdErr.Split('\n').Single(l => l.StartsWith("  changed: install "));
+        Assert.DoesNotContain(" podman", packages);
+        Assert.DoesNotContain("xdelta3", packages);
+        Assert.DoesNotContain("sudo", packages);
+        Assert.Equal((0, "0\n"), await cli.SshWithKeyAsync(node, "deploy", "sudo -n id -u") is var r ? (r.ExitCode, r.StdOut) : default);
+        Assert.Equal(0, (await cli.SshWithKeyAsync(node, "root", "true")).ExitCode); // root keeps its key
     }
 
     /// <summary>The node is as delivered: root's password works, there is no deploy user, no podman.</summary>
