@@ -88,20 +88,42 @@ public static class InventoryEdit
         return new InventoryChange(result, true, string.Join("; ", changes));
     }
 
+    /// <summary>What <see cref="ApplyToFile"/> would do, without writing: the file must be readable and the result parse (node add checks this before it touches the node).</summary>
+    public static InventoryChange Check(string path, string group, string host, IReadOnlyList<(string Key, string Value)> vars)
+    {
+        var change = AddHost(Local(() => File.Exists(path) ? File.ReadAllText(path) : "", "read", path), group, host, vars);
+        AnsibleInventory.Parse(new StringReader(change.Text), path);
+        return change;
+    }
+
     /// <summary>Adds the host to the inventory file (made when missing), replacing it in one rename; the result must parse.</summary>
     public static InventoryChange ApplyToFile(string path, string group, string host, IReadOnlyList<(string Key, string Value)> vars)
     {
-        var text = File.Exists(path) ? File.ReadAllText(path) : "";
-        var change = AddHost(text, group, host, vars);
+        var change = Check(path, group, host, vars);
         if (!change.Changed)
             return change;
-        AnsibleInventory.Parse(new StringReader(change.Text), path);
-        var tmp = path + ".vz-new";
-        File.WriteAllText(tmp, change.Text, new UTF8Encoding(false));
-        if (File.Exists(path))
-            File.SetUnixFileMode(tmp, File.GetUnixFileMode(path));
-        File.Move(tmp, path, overwrite: true);
+        Local(() =>
+        {
+            var tmp = path + ".vz-new";
+            File.WriteAllText(tmp, change.Text, new UTF8Encoding(false));
+            if (File.Exists(path))
+                File.SetUnixFileMode(tmp, File.GetUnixFileMode(path));
+            File.Move(tmp, path, overwrite: true);
+            return 0;
+        }, "write", path);
         return change;
+    }
+
+    static T Local<T>(Func<T> io, string doing, string path)
+    {
+        try
+        {
+            return io();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VzException(ProvisionErrors.LocalFile, $"cannot {doing} the inventory {path}: {e.Message}", inner: e);
+        }
     }
 
     /// <summary>Sets each variable on a host line: in place when the line has it, else appended before any comment.</summary>

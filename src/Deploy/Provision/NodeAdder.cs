@@ -48,6 +48,8 @@ public sealed class NodeAdder(SshConnector connector, SshOptions ssh, IReporter 
         var root = options.Root with { User = "root" };
         var deployTarget = root with { User = options.User };
         var name = root.Name;
+        if (options.Inventory is { } planned)
+            InventoryEdit.Check(planned, options.Group, name, InventoryVars(root, options.User)); // before the node is touched
         var recorded = await TrustHostKeyAsync(root, prompts, ct);
         var (publicKey, keyPath) = connector.PublicKey(deployTarget);
         var request = new ProvisionRequest { User = options.User, PublicKey = publicKey, SshPort = root.Port, SecurityUpdates = options.SecurityUpdates, Vzpatch = options.Vzpatch };
@@ -108,7 +110,7 @@ public sealed class NodeAdder(SshConnector connector, SshOptions ssh, IReporter 
                 reporter.Progress(name, 0, 0, keysOnly.Description);
                 var r = await node.ExecAsync(ProvisionScripts.AsRoot(keysOnly.Script, login.AsRoot), ct);
                 if (!r.Ok)
-                    throw new VzException(r.ExitCode is 3 or 4 ? ProvisionErrors.SshdRefused : ProvisionErrors.StepFailed,
+                    throw new VzException(r.ExitCode is 3 or 4 or 5 ? ProvisionErrors.SshdRefused : ProvisionErrors.StepFailed,
                         $"{name}: {keysOnly.Description}: {LastLine(r)}; password login is unchanged",
                         r.ExitCode == 4 ? "an earlier sshd setting wins over vz's drop-in; change it (the files are named above) and run node add again" : null);
                 try
@@ -129,16 +131,19 @@ public sealed class NodeAdder(SshConnector connector, SshOptions ssh, IReporter 
 
         InventoryChange? inventory = null;
         if (options.Inventory is { } path)
-        {
-            var vars = new List<(string, string)> { ("ansible_user", options.User) };
-            if (root.Port != 22)
-                vars.Add(("ansible_port", root.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            inventory = InventoryEdit.ApplyToFile(path, options.Group, name, vars);
-        }
+            inventory = InventoryEdit.ApplyToFile(path, options.Group, name, InventoryVars(root, options.User));
         else
             notes.Add($"no inventory given (-i): add the node as: {name} ansible_user={options.User}{(root.Port != 22 ? $" ansible_port={root.Port}" : "")}");
         notes.Add($"authorized key: {keyPath}");
         return new NodeAddResult(name, os, options.User, loggedInAs, changes, notes, recorded, inventory);
+    }
+
+    static List<(string, string)> InventoryVars(NodeTarget root, string user)
+    {
+        var vars = new List<(string, string)> { ("ansible_user", user) };
+        if (root.Port != 22)
+            vars.Add(("ansible_port", root.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return vars;
     }
 
     /// <summary>
@@ -165,7 +170,14 @@ public sealed class NodeAdder(SshConnector connector, SshOptions ssh, IReporter 
         if (!prompts.TrustNewHostKey(shown))
             throw new VzException(DeployErrors.HostKeyUnknown, $"the host key of {hostName} ({shown}) was not accepted; nothing was changed",
                 "compare the fingerprint with the one your provider shows, then answer yes, or pass --accept-new");
-        KnownHosts.Append(ssh.KnownHostsFile, KnownHosts.HashedLine(root.Host, root.Port, key));
+        try
+        {
+            KnownHosts.Append(ssh.KnownHostsFile, KnownHosts.HashedLine(root.Host, root.Port, key));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VzException(ProvisionErrors.LocalFile, $"cannot record the host key in {ssh.KnownHostsFile}: {e.Message}; nothing was changed", inner: e);
+        }
         return $"{hostName} {shown}";
     }
 

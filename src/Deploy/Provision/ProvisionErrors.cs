@@ -11,4 +11,5 @@ public static class ProvisionErrors
     public static readonly ErrorCode ProofFailed = new("VZ5006", "key login as the deploy user, or sudo through it, did not work in a second connection (password login left as it was)");
     public static readonly ErrorCode SshdRefused = new("VZ5007", "sshd rejected the drop-in or another file keeps password login on (the drop-in was taken back)");
     public static readonly ErrorCode BadInventoryEdit = new("VZ5008", "the host or group cannot be written into the inventory");
+    public static readonly ErrorCode LocalFile = new("VZ5009", "a file of the operator's (known_hosts, the inventory) cannot be read or written");
 }

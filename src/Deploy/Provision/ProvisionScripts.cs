@@ -113,7 +113,7 @@ public static class ProvisionScripts
     /// directory, where it does not), <c>sshd -t</c> must accept the whole configuration and
     /// <c>sshd -T</c> must show keys only (no earlier file overriding); otherwise everything is taken
     /// back before sshd ever reloads. Only then is sshd reloaded; the caller's session stays open.
-    /// Exit 3: sshd -t failed; 4: another setting wins (its lines printed).
+    /// Exit 3: sshd -t failed; 4: another setting wins (its lines printed); 5: sshd did not reload.
     /// </summary>
     public static string KeysOnly(NodeOs os, string content, bool addInclude) =>
         Prelude +
@@ -137,8 +137,8 @@ public static class ProvisionScripts
         "  back; echo \"sshd would still allow passwords: $(echo \"$eff\" | grep -E '^(passwordauthentication|kbdinteractiveauthentication|permitrootlogin) ' | tr '\\n' ' ')\" >&2\n" +
         "  grep -Eil '^[[:space:]]*(PasswordAuthentication|KbdInteractiveAuthentication|ChallengeResponseAuthentication|PermitRootLogin)[[:space:]]' \"$c\" /etc/ssh/sshd_config.d/*.conf >&2\n" +
         "  exit 4\nfi\n" +
-        "rm -f \"$f.vz-old\" \"$c.vz-old\"\n" +
-        $"systemctl reload {SshService(os)}\n";
+        $"if ! err=$(systemctl reload {SshService(os)} 2>&1); then back; echo \"systemctl reload {SshService(os)}: $err\" >&2; exit 5; fi\n" +
+        "rm -f \"$f.vz-old\" \"$c.vz-old\"\n";
 
     /// <summary>Takes the keys-only drop-in back out and reloads sshd: the key login after the reload failed.</summary>
     public static string KeysOnlyUndo(NodeOs os) =>

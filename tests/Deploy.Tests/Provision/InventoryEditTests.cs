@@ -118,4 +118,23 @@ public class InventoryEditTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(["hosts.ini"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void AnInventoryVzCannotReadIsRefusedBeforeAnythingIsWritten()
+    {
+        using var dir = new Vz.Tests.TempDir();
+        var path = dir.Write("hosts.ini", "[web\nweb1\n");
+        var e = Assert.Throws<VzException>(() => InventoryEdit.Check(path, "web", "n1", Deploy));
+        Assert.Equal(Vz.Deploy.DeployErrors.BadInventory, e.Error);
+        Assert.Equal("[web\nweb1\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void AnInventoryThatCannotBeWrittenIsALocalFileError()
+    {
+        using var dir = new Vz.Tests.TempDir();
+        var path = dir.Write("hosts.ini/inner", "");   // hosts.ini is a directory: reading it fails
+        var e = Assert.Throws<VzException>(() => InventoryEdit.ApplyToFile(Path.GetDirectoryName(path)!, "web", "n1", Deploy));
+        Assert.Equal(ProvisionErrors.LocalFile, e.Error);
+    }
 }

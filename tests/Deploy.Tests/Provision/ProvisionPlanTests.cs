@@ -55,7 +55,7 @@ public class ProvisionPlanTests
         Assert.EndsWith("set -e\nfirewall-cmd --add-service=ssh >/dev/null\nfirewall-cmd --permanent --add-service=ssh >/dev/null\n", Script(plan, "firewall"));
         Assert.False(plan.CopyVzpatch); // EPEL 9 has xdelta
         Assert.NotNull(plan.KeysOnly);
-        Assert.Contains("systemctl reload sshd\n", plan.KeysOnly!.Script);
+        Assert.Contains("systemctl reload sshd 2>&1", plan.KeysOnly!.Script);
         Assert.DoesNotContain("Include /etc/ssh/sshd_config.d", plan.KeysOnly.Script);
     }
 
@@ -70,7 +70,7 @@ public class ProvisionPlanTests
         Assert.True(plan.CopyVzpatch);
         Assert.Empty(plan.Notes);
         Assert.Contains("{ echo 'Include /etc/ssh/sshd_config.d/*.conf'; cat \"$c.vz-old\"; } > \"$c.vz-new\"", plan.KeysOnly!.Script);
-        Assert.Contains("systemctl reload sshd\n", plan.KeysOnly.Script);
+        Assert.Contains("systemctl reload sshd 2>&1", plan.KeysOnly.Script);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class ProvisionPlanTests
             "DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install --no-install-recommends " +
             "podman crun catatonit uidmap slirp4netns fuse-overlayfs dbus-user-session sudo xdelta3 iptables\n",
             Script(plan, "packages"));
-        Assert.Contains("systemctl reload ssh\n", plan.KeysOnly!.Script);
+        Assert.Contains("systemctl reload ssh 2>&1", plan.KeysOnly!.Script);
         Assert.False(plan.CopyVzpatch);
     }
 
@@ -196,6 +196,7 @@ public class ProvisionPlanTests
         Assert.True(test > 0 && effective > test && reload > effective, script);
         Assert.Contains("grep -qx 'passwordauthentication no'", script);
         Assert.Contains("grep -Eqx 'permitrootlogin (prohibit-password|without-password|no)'", script);
+        Assert.Contains("if ! err=$(systemctl reload ssh 2>&1); then back; echo \"systemctl reload ssh: $err\" >&2; exit 5; fi\n", script);
     }
 
     [Fact]
