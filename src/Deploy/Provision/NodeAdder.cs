@@ -112,7 +112,7 @@ public sealed class NodeAdder(SshConnector connector, SshOptions ssh, IReporter 
                 if (!r.Ok)
                     throw new VzException(r.ExitCode is 3 or 4 or 5 ? ProvisionErrors.SshdRefused : ProvisionErrors.StepFailed,
                         $"{name}: {keysOnly.Description}: {LastLine(r)}; password login is unchanged",
-                        r.ExitCode == 4 ? "an earlier sshd setting wins over vz's drop-in; change it (the files are named above) and run node add again" : null);
+                        r.ExitCode == 4 ? "a setting read before vz's drop-in wins; change it in the file named and run node add again" : null);
                 try
                 {
                     await ProveAsync(deployTarget, name, "after sshd reloaded", waitForSshd: true, ct);

@@ -113,7 +113,7 @@ public static class ProvisionScripts
     /// directory, where it does not), <c>sshd -t</c> must accept the whole configuration and
     /// <c>sshd -T</c> must show keys only (no earlier file overriding); otherwise everything is taken
     /// back before sshd ever reloads. Only then is sshd reloaded; the caller's session stays open.
-    /// Exit 3: sshd -t failed; 4: another setting wins (its lines printed); 5: sshd did not reload.
+    /// Exit 3: sshd -t failed; 4: another setting wins (the files setting it named); 5: sshd did not reload. Each prints one line.
     /// </summary>
     public static string KeysOnly(NodeOs os, string content, bool addInclude) =>
         Prelude +
@@ -129,15 +129,16 @@ public static class ProvisionScripts
         "mv -f \"$t\" \"$f\"\n" +
         RestoreLabels("\"$f\" \"$c\"") +
         "back() { if [ -f \"$f.vz-old\" ]; then mv -f \"$f.vz-old\" \"$f\"; else rm -f \"$f\"; fi; if [ -f \"$c.vz-old\" ]; then mv -f \"$c.vz-old\" \"$c\"; fi; }\n" +
-        "if ! err=$(sshd -t 2>&1); then back; echo \"sshd -t: $err\" >&2; exit 3; fi\n" +
+        "if ! err=$(sshd -t 2>&1); then back; echo \"sshd -t: $(echo \"$err\" | tr '\\n' ' ')\" >&2; exit 3; fi\n" +
         "eff=$(sshd -T 2>/dev/null)\n" +
         "if ! echo \"$eff\" | grep -qx 'passwordauthentication no' " +
         "|| echo \"$eff\" | grep -qx 'kbdinteractiveauthentication yes' " +
         "|| ! echo \"$eff\" | grep -Eqx 'permitrootlogin (prohibit-password|without-password|no)'; then\n" +
-        "  back; echo \"sshd would still allow passwords: $(echo \"$eff\" | grep -E '^(passwordauthentication|kbdinteractiveauthentication|permitrootlogin) ' | tr '\\n' ' ')\" >&2\n" +
-        "  grep -Eil '^[[:space:]]*(PasswordAuthentication|KbdInteractiveAuthentication|ChallengeResponseAuthentication|PermitRootLogin)[[:space:]]' \"$c\" /etc/ssh/sshd_config.d/*.conf >&2\n" +
+        "  back\n" +
+        "  setby=$(grep -Eil '^[[:space:]]*(PasswordAuthentication|KbdInteractiveAuthentication|ChallengeResponseAuthentication|PermitRootLogin)[[:space:]]' \"$c\" /etc/ssh/sshd_config.d/*.conf 2>/dev/null | tr '\\n' ' ')\n" +
+        "  echo \"sshd would still allow passwords ($(echo \"$eff\" | grep -E '^(passwordauthentication|kbdinteractiveauthentication|permitrootlogin) ' | tr '\\n' ' ')); set in: $setby\" >&2\n" +
         "  exit 4\nfi\n" +
-        $"if ! err=$(systemctl reload {SshService(os)} 2>&1); then back; echo \"systemctl reload {SshService(os)}: $err\" >&2; exit 5; fi\n" +
+        $"if ! err=$(systemctl reload {SshService(os)} 2>&1); then back; echo \"systemctl reload {SshService(os)}: $(echo \"$err\" | tr '\\n' ' ')\" >&2; exit 5; fi\n" +
         "rm -f \"$f.vz-old\" \"$c.vz-old\"\n";
 
     /// <summary>Takes the keys-only drop-in back out and reloads sshd: the key login after the reload failed.</summary>

@@ -196,7 +196,7 @@ public class ProvisionPlanTests
         Assert.True(test > 0 && effective > test && reload > effective, script);
         Assert.Contains("grep -qx 'passwordauthentication no'", script);
         Assert.Contains("grep -Eqx 'permitrootlogin (prohibit-password|without-password|no)'", script);
-        Assert.Contains("if ! err=$(systemctl reload ssh 2>&1); then back; echo \"systemctl reload ssh: $err\" >&2; exit 5; fi\n", script);
+        Assert.Contains("if ! err=$(systemctl reload ssh 2>&1); then back; echo \"systemctl reload ssh: $(echo \"$err\" | tr '\\n' ' ')\" >&2; exit 5; fi\n", script);
     }
 
     [Fact]

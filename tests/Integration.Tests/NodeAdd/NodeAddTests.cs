@@ -258,6 +258,36 @@ public sealed class NodeAddTests
         Assert.Equal(0, (await cli.SshWithKeyAsync(node, "root", "true")).ExitCode); // root keeps its key
     }
 
+    [Fact]
+    public async Task AProviderDropInThatKeepsPasswordsOnIsNamedAndPasswordLoginStays()
+    {
+        // As some images ship (cloud-init's sshd_config.d/50-cloud-init.conf, here sorting before vz's 01-vz.conf).
+        var password = NewPassword();
+        await using var fleet = await FreshAsync(NodeRelease.Trixie, password);
+        var node = fleet[0];
+        using var cli = new NodeAddCli();
+        await node.SshCheckedAsync("printf 'PasswordAuthentication yes\\n' > /etc/ssh/sshd_config.d/00-provider.conf");
+
+        var add = await cli.AddAsync(node, password);
+        var stillByPassword = await node.SshWithPasswordAsync("test ! -e /etc/ssh/sshd_config.d/01-vz.conf", password);
+        await node.SshCheckedAsync("rm /etc/ssh/sshd_config.d/00-provider.conf");
+        var rerun = await cli.AddAsync(node, password);
+
+        Assert.Equal(1, add.ExitCode);
+        var lines = ErrorLines(add);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"vzbuild: error VZ5007: {node.Ip}: password logins off (sshd: PasswordAuthentication no, PermitRootLogin prohibit-password): " +
+            "sshd would still allow passwords (", lines[0]);
+        Assert.Contains(" passwordauthentication yes ", lines[0]);
+        Assert.EndsWith("); set in: /etc/ssh/sshd_config /etc/ssh/sshd_config.d/00-provider.conf; password login is unchanged", lines[0]);
+        Assert.Equal("  hint: a setting read before vz's drop-in wins; change it in the file named and run node add again", lines[1]);
+        Assert.Equal(0, stillByPassword.ExitCode);
+        Assert.True(rerun.ExitCode == 0, Explain(rerun));
+        Assert.Equal(["  changed: password logins off (sshd: PasswordAuthentication no, PermitRootLogin prohibit-password)"],
+            rerun.StdErr.Split('\n').Where(l => l.StartsWith("  changed: ")));
+        Assert.Equal(255, (await node.SshWithPasswordAsync("true", password)).ExitCode);
+    }
+
     /// <summary>The node is as delivered: root's password works, there is no deploy user, no podman.</summary>
     static async Task AssertUntouchedAsync(TestNode node, string password)
     {

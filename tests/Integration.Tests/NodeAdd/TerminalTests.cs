@@ -63,15 +63,19 @@ public sealed class TerminalTests
         var clock = Stopwatch.StartNew();
         while (true)
         {
+            bool shown;
             lock (screen)
-                if (screen.ToString().Contains(text))
-                    return;
+                shown = screen.ToString().Contains(text);
+            if (shown)
+            {
+                // A person reads the question before typing; vzbuild is then waiting at the keyboard.
+                await Task.Delay(300);
+                return;
+            }
             if (clock.Elapsed > TimeSpan.FromMinutes(1))
                 lock (screen)
                     throw new TimeoutException($"'{text}' never appeared; the screen:\n{screen}");
             await Task.Delay(100);
         }
-        // A person reads the question before typing; vzbuild is then waiting at the keyboard.
-        await Task.Delay(300);
     }
 }
