@@ -17,6 +17,8 @@ public static class ExitCodes
     public const int AllFailed = 5;
     /// <summary>spec check: the spec names paths that do not exist or globs that match nothing.</summary>
     public const int CheckFailed = 6;
+    /// <summary>node check: some node is not ready (or could not be checked); the table says why.</summary>
+    public const int NodesNotReady = 8;
     /// <summary>
     /// An internal error: a bug in vz (an exception vz did not expect), reported as such with its
     /// type and message, never as a failure of the node or the input. 70 is EX_SOFTWARE (sysexits.h).
@@ -31,4 +33,8 @@ public static class ExitCodes
     /// <summary>The exit code for a fleet operation, from how many nodes succeeded and failed; a bug on any node wins.</summary>
     public static int ForFleet(int succeeded, int failed, int internalErrors = 0) =>
         internalErrors > 0 ? InternalError : failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;
+
+    /// <summary>node check's exit code: every node ready, else <see cref="NodesNotReady"/>; a bug on any node wins.</summary>
+    public static int ForNodeCheck(int ready, int notReady, int internalErrors = 0) =>
+        internalErrors > 0 ? InternalError : notReady == 0 ? Ok : NodesNotReady;
 }

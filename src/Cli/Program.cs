@@ -32,6 +32,7 @@ public static class Program
         root.Subcommands.Add(ImageCommand.Create());
         root.Subcommands.Add(MinifyCommand.Create());
         root.Subcommands.Add(PushCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
         return root;
     }
 }

@@ -24,8 +24,6 @@ internal ref struct ByteReader(ReadOnlySpan<byte> bytes, string where)
         return span;
     }
 
-    public readonly ReadOnlySpan<byte> Slice(int start, int length) => _bytes.Slice(start, length);
-
     public int UInt16BigEndian() => (Byte() << 8) | Byte();
 
     public uint UInt32LittleEndian() => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
@@ -60,6 +58,6 @@ internal ref struct ByteReader(ReadOnlySpan<byte> bytes, string where)
         throw Error("xz integer is too long");
     }
 
-    public readonly VcdiffException Error(string message) =>
-        new(VcdiffError.Corrupt, $"{Where}: {message} (section byte {Position})");
+    public readonly VzException Error(string message) =>
+        new(VcdiffErrors.Corrupt, $"{Where}: {message} (byte {Position})");
 }

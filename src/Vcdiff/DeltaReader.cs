@@ -50,12 +50,12 @@ internal sealed class DeltaReader
         {
             var b = ReadByte(what);
             if (value >> (maxBits - 7) != 0)
-                throw new VcdiffException(VcdiffError.Corrupt, $"{what} at delta offset {at} overflows {maxBits} bits");
+                throw new VzException(VcdiffErrors.Corrupt, $"{what} at delta offset {at} overflows {maxBits} bits");
             value = (value << 7) | (uint)(b & 0x7F);
             if ((b & 0x80) == 0)
                 return value;
         }
-        throw new VcdiffException(VcdiffError.Corrupt, $"{what} at delta offset {at} is too long");
+        throw new VzException(VcdiffErrors.Corrupt, $"{what} at delta offset {at} is too long");
     }
 
     private int Fill()
@@ -65,6 +65,6 @@ internal sealed class DeltaReader
         return _end;
     }
 
-    private VcdiffException Truncated(string what) =>
-        new(VcdiffError.Truncated, $"delta is truncated at offset {Offset} (reading {what})");
+    private VzException Truncated(string what) =>
+        new(VcdiffErrors.Truncated, $"delta is truncated at offset {Offset} (reading {what})");
 }

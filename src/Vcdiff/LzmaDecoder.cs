@@ -4,16 +4,16 @@ namespace Vz.Vcdiff;
 
 /// <summary>
 /// LZMA2 chunks and the LZMA decoder under them (LZMA SDK's lzma-specification.txt). The
-/// dictionary grows only as data arrives, up to the stream's dictionary size, so small deltas
-/// stay small even when the encoder asked for a 64 MiB dictionary (xdelta3 -9).
+/// dictionary grows only as data arrives, up to the stream's dictionary size (which the caller
+/// has checked against <see cref="VcdiffOptions.MaxDictionarySize"/>), so small deltas stay small.
 /// </summary>
-internal sealed class LzmaDecoder(uint dictionarySize)
+internal sealed class LzmaDecoder(int dictionarySize)
 {
     private const int States = 12;
     private const int EndPosModelIndex = 14;
 
-    private readonly int _dictLimit = (int)Math.Min(dictionarySize, (uint)Array.MaxLength);
-    private byte[] _dict = new byte[Math.Min(64 * 1024, (int)Math.Min(dictionarySize, (uint)Array.MaxLength))];
+    private readonly int _dictLimit = dictionarySize;
+    private byte[] _dict = new byte[Math.Min(64 * 1024, dictionarySize)];
     private int _dictPos;
     private int _filled;
     private long _total;
@@ -39,45 +39,50 @@ internal sealed class LzmaDecoder(uint dictionarySize)
     private readonly LengthDecoder _length = new();
     private readonly LengthDecoder _repLength = new();
 
-    /// <summary>Control 0x01 (dictionary reset) or 0x02: stored bytes.</summary>
-    public int Uncompressed(byte control, ref ByteReader reader, Span<byte> output)
+    /// <summary>Control 0x01 (dictionary reset) or 0x02: stored bytes, copied to <paramref name="output"/>.</summary>
+    public void Uncompressed(byte control, ReadOnlySpan<byte> bytes, Span<byte> output)
     {
         if (control == 0x01)
             ResetDictionary();
         else if (control != 0x02 || _needDictReset)
-            throw reader.Error($"LZMA2 control byte 0x{control:X2} is invalid here");
-        var size = reader.UInt16BigEndian() + 1;
-        if (size > output.Length)
-            throw reader.Error($"LZMA2 chunk of {size} bytes is longer than the section's remaining {output.Length}");
-        var bytes = reader.Take(size);
-        for (var i = 0; i < size; i++)
+            throw Corrupt($"LZMA2 control byte 0x{control:X2} is invalid here");
+        for (var i = 0; i < bytes.Length; i++)
             Emit(bytes[i], output, i);
-        return size;
     }
 
-    /// <summary>Control 0x80..0xFF: an LZMA chunk, with its own range coder.</summary>
-    public int Chunk(byte control, ref ByteReader reader, Span<byte> output)
+    /// <summary>Control 0x80..0xFF: an LZMA chunk with its own range coder, decoding to exactly <paramref name="output"/>.Length bytes.</summary>
+    public void Chunk(byte control, byte? props, ReadOnlySpan<byte> packed, Span<byte> output)
     {
         var reset = (control >> 5) & 3;
-        var unpacked = ((control & 0x1F) << 16) + reader.UInt16BigEndian() + 1;
-        var packed = reader.UInt16BigEndian() + 1;
         if (reset == 3)
             ResetDictionary();
         else if (_needDictReset)
-            throw reader.Error("first LZMA2 chunk does not reset the dictionary");
-        if (reset >= 2)
-            SetProperties(reader.Byte(), ref reader);
+            throw Corrupt("first LZMA2 chunk does not reset the dictionary");
+        if (props is { } p)
+            SetProperties(p);
         else if (_needProps)
-            throw reader.Error("LZMA2 chunk has no properties");
+            throw Corrupt("LZMA2 chunk has no properties");
         if (reset >= 1)
             ResetState();
-        if (unpacked > output.Length)
-            throw reader.Error($"LZMA2 chunk of {unpacked} bytes is longer than the section's remaining {output.Length}");
-        var rc = new RangeDecoder(reader.Take(packed), Where);
-        Decode(ref rc, output[..unpacked]);
+        var rc = new RangeDecoder(packed, Where);
+        Decode(ref rc, output);
         if (!rc.Finished)
-            throw reader.Error("LZMA chunk did not end where its size says");
-        return unpacked;
+            throw Corrupt("LZMA chunk did not end where its size says");
+    }
+
+    /// <summary>
+    /// Makes room in the dictionary for <paramref name="upcoming"/> more bytes before a section is
+    /// decoded: one jump to the size needed (doubling for small steps) instead of doubling byte by
+    /// byte, which would leave a trail of smaller copies behind. Safe before the first wrap: the
+    /// buffer only wraps once it has reached the dictionary size.
+    /// </summary>
+    public void Reserve(int upcoming)
+    {
+        if (_dict.Length >= _dictLimit)
+            return;
+        var wanted = Math.Min(_dictLimit, Math.Max((long)_filled + upcoming, 2L * _dict.Length));
+        if (wanted > _dict.Length)
+            Array.Resize(ref _dict, (int)wanted);
     }
 
     private void ResetDictionary()
@@ -88,15 +93,15 @@ internal sealed class LzmaDecoder(uint dictionarySize)
         _needDictReset = false;
     }
 
-    private void SetProperties(byte props, ref ByteReader reader)
+    private void SetProperties(byte props)
     {
         if (props >= 9 * 5 * 5)
-            throw reader.Error($"LZMA properties byte {props} is invalid");
+            throw Corrupt($"LZMA properties byte {props} is invalid");
         _lc = props % 9;
         _lp = props / 9 % 5;
         _pb = props / 45;
         if (_lc + _lp > 4)
-            throw reader.Error($"LZMA2 needs lc + lp <= 4, got lc {_lc} lp {_lp}");
+            throw Corrupt($"LZMA2 needs lc + lp <= 4, got lc {_lc} lp {_lp}");
         _needProps = false;
     }
 
@@ -237,7 +242,7 @@ internal sealed class LzmaDecoder(uint dictionarySize)
         output[at] = b;
     }
 
-    private VcdiffException Corrupt(string message) => new(VcdiffError.Corrupt, $"{Where}: {message}");
+    private VzException Corrupt(string message) => new(VcdiffErrors.Corrupt, $"{Where}: {message}");
 
     private sealed class LengthDecoder
     {
@@ -285,7 +290,7 @@ internal ref struct RangeDecoder
         _input = input;
         _where = where;
         if (input.Length < 5 || input[0] != 0)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: LZMA chunk does not start a range coder");
+            throw new VzException(VcdiffErrors.Corrupt, $"{where}: LZMA chunk does not start a range coder");
         _code = BinaryPrimitives.ReadUInt32BigEndian(input[1..5]);
         _range = uint.MaxValue;
         _pos = 5;
@@ -355,7 +360,7 @@ internal ref struct RangeDecoder
         if (_range >= Top)
             return;
         if (_pos >= _input.Length)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{_where}: LZMA chunk ends early");
+            throw new VzException(VcdiffErrors.Corrupt, $"{_where}: LZMA chunk ends early");
         _range <<= 8;
         _code = (_code << 8) | _input[_pos++];
     }

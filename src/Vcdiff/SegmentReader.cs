@@ -39,7 +39,7 @@ internal sealed class SegmentReader
             var slot = Slot(block, within + 1);
             var n = Math.Min(destination.Length, _valid[slot] - within);
             if (n <= 0)
-                throw new VcdiffException(VcdiffError.SourceMismatch, $"source ended at {_origin + position} while decoding (changed during the patch?)");
+                throw new VzException(VcdiffErrors.SourceMismatch, $"source ended at {_origin + position} while decoding (changed during the patch?)");
             _blocks[slot].AsSpan(within, n).CopyTo(destination);
             destination = destination[n..];
             position += n;

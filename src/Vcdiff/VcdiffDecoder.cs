@@ -2,14 +2,40 @@ using System.Buffers.Binary;
 
 namespace Vz.Vcdiff;
 
-/// <summary>Limits that keep a hostile or corrupt delta from taking the node's memory.</summary>
+/// <summary>
+/// Limits that keep a hostile or corrupt delta from taking the node's memory. Every buffer the
+/// decoder allocates is bounded by one of these (README "Memory"); a delta that asks for more
+/// fails with <see cref="VcdiffErrors.OverLimit"/> before anything is allocated for it.
+/// </summary>
 public sealed record VcdiffOptions
 {
+    public const int MiB = 1024 * 1024;
+
     /// <summary>Largest target window accepted; xdelta3 never writes more than 16 MiB (XD3_HARDMAXWINSIZE).</summary>
-    public int MaxWindowSize { get; init; } = 16 * 1024 * 1024;
+    public int MaxWindowSize { get; init; } = 16 * MiB;
 
     /// <summary>Largest application header accepted (xdelta3 stores file names there).</summary>
     public int MaxAppHeaderSize { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Largest LZMA2 dictionary a -S lzma stream may declare. xdelta3's command line always
+    /// writes dictionary byte 12 (256 KiB: it never passes a level to liblzma); 8 MiB is xz
+    /// preset 6. Each of the three section streams grows its dictionary up to this.
+    /// </summary>
+    public int MaxDictionarySize { get; init; } = 8 * MiB;
+
+    /// <summary>
+    /// What a window's three sections may hold together once decoded: ADD/RUN data cannot
+    /// outnumber the target bytes, and xdelta3's instructions and addresses take well under
+    /// one byte per target byte (measured at most 0.5); twice the window leaves room for any
+    /// sane encoder.
+    /// </summary>
+    public static long SectionBudget(long targetLength) => 2 * targetLength + 4096;
+
+    /// <summary>The most the decoder's buffers hold at once (README "Memory"): target, sections, three dictionaries, caches.</summary>
+    public long BufferBound =>
+        MaxWindowSize + SectionBudget(MaxWindowSize) + 3L * MaxDictionarySize + MaxAppHeaderSize
+        + SegmentReader.BlockSize * SegmentReader.BlockCount + 4 * MiB;
 }
 
 /// <summary>What a successful decode produced.</summary>
@@ -21,7 +47,7 @@ public sealed record VcdiffResult(int Windows, long TargetLength, int Checksumme
 /// sections and a small block cache over the source: the source is read by seeking, the
 /// delta front to back, and the output written front to back.
 /// </summary>
-public static class VcdiffDecoder
+public static partial class VcdiffDecoder
 {
     private static ReadOnlySpan<byte> Magic => [0xD6, 0xC3, 0xC4, 0x00];
 
@@ -37,25 +63,18 @@ public static class VcdiffDecoder
     // xdelta3's secondary compressor id for lzma (VCD_LZMA_ID).
     private const byte LzmaId = 2;
 
-    /// <summary>Applies the delta file to the source file, writing the output file (created or truncated).</summary>
-    public static VcdiffResult DecodeFile(string? sourcePath, string deltaPath, string outputPath, VcdiffOptions? options = null)
-    {
-        using var source = sourcePath is null ? null : new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
-        using var delta = new FileStream(deltaPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        // ReadWrite: VCD_TARGET windows copy from output already written.
-        using var output = new FileStream(outputPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        return Decode(source, delta, output, options);
-    }
-
     /// <summary>
     /// Decodes <paramref name="delta"/> against <paramref name="source"/> (seekable, or null for
     /// deltas without VCD_SOURCE windows) into <paramref name="output"/>. The output must be
     /// readable and seekable only if the delta has VCD_TARGET windows.
     /// </summary>
-    /// <exception cref="VcdiffException">The delta is corrupt, truncated, unsupported, or does not fit the source.</exception>
+    /// <exception cref="VzException">With a <see cref="VcdiffErrors"/> code: the delta is corrupt,
+    /// truncated, unsupported, over the limits, or does not fit the source.</exception>
     public static VcdiffResult Decode(Stream? source, Stream delta, Stream output, VcdiffOptions? options = null)
     {
         options ??= new VcdiffOptions();
+        if (source is { CanSeek: false })
+            throw new VzException(VcdiffErrors.Unsupported, "the source cannot seek (a pipe?): VCDIFF copies from anywhere in it; give a file");
         var reader = new DeltaReader(delta);
         var (appHeader, lzma) = ReadHeader(reader, options);
         var state = new WindowState(source, output, options) { Lzma = lzma };
@@ -76,28 +95,30 @@ public static class VcdiffDecoder
         Span<byte> magic = stackalloc byte[4];
         reader.ReadExactly(magic, "header magic");
         if (!magic.SequenceEqual(Magic))
-            throw new VcdiffException(VcdiffError.BadHeader, $"not a VCDIFF delta: header bytes {Convert.ToHexString(magic)}, expected D6C3C400");
+            throw new VzException(VcdiffErrors.BadHeader, $"not a VCDIFF delta: header bytes {Convert.ToHexString(magic)}, expected D6C3C400");
         var indicator = reader.ReadByte("header indicator");
         if ((indicator & ~(VcdDecompress | VcdCodeTable | VcdAppHeader)) != 0)
-            throw new VcdiffException(VcdiffError.BadHeader, $"header indicator 0x{indicator:X2} at delta offset 4 has unknown bits");
+            throw new VzException(VcdiffErrors.BadHeader, $"header indicator 0x{indicator:X2} at delta offset 4 has unknown bits");
         var lzma = false;
         if ((indicator & VcdDecompress) != 0)
         {
             var id = reader.ReadByte("secondary compressor id");
             if (id != LzmaId)
-                throw new VcdiffException(VcdiffError.Unsupported,
+                throw new VzException(VcdiffErrors.Unsupported,
                     $"delta uses secondary compressor {SecondaryName(id)} (header offset 5); supported: none or lzma (xdelta3 -S none / -S lzma)");
             lzma = true;
         }
         if ((indicator & VcdCodeTable) != 0)
-            throw new VcdiffException(VcdiffError.Unsupported, "delta uses an application-defined code table (VCD_CODETABLE); only the RFC 3284 default table is supported");
+            throw new VzException(VcdiffErrors.Unsupported, "delta uses an application-defined code table (VCD_CODETABLE); only the RFC 3284 default table is supported");
         if ((indicator & VcdAppHeader) == 0)
             return (null, lzma);
         var length = reader.ReadVarint("application header length", 32);
         if (length > (ulong)options.MaxAppHeaderSize)
-            throw new VcdiffException(VcdiffError.BadHeader, $"application header length {length} exceeds {options.MaxAppHeaderSize}");
+            throw new VzException(VcdiffErrors.BadHeader, $"application header length {length} exceeds {options.MaxAppHeaderSize}");
         var app = new byte[(int)length];
         reader.ReadExactly(app, "application header");
+        if (XdeltaAppHeader.ExternalCompression(app) is { } refusal)
+            throw new VzException(VcdiffErrors.Unsupported, refusal);
         return (app, lzma);
     }
 
@@ -117,7 +138,7 @@ public static class VcdiffDecoder
         var where = $"window {number} (delta offset {start})";
         var indicator = reader.ReadByte("window indicator");
         if ((indicator & ~(VcdSource | VcdTarget | VcdAdler32)) != 0 || (indicator & (VcdSource | VcdTarget)) == (VcdSource | VcdTarget))
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: window indicator 0x{indicator:X2} is invalid");
+            throw new VzException(VcdiffErrors.Corrupt, $"{where}: window indicator 0x{indicator:X2} is invalid");
 
         long segLength = 0, segPosition = 0;
         SegmentReader? segment = null;
@@ -134,10 +155,10 @@ public static class VcdiffDecoder
         var encodingStart = reader.Offset;
         var targetLength = reader.ReadVarint("target window length", 32);
         if (targetLength > (ulong)state.Options.MaxWindowSize)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: target window length {targetLength} exceeds {state.Options.MaxWindowSize}");
+            throw new VzException(VcdiffErrors.OverLimit, $"{where}: target window length {targetLength} exceeds the limit of {state.Options.MaxWindowSize} bytes");
         var deltaIndicator = reader.ReadByte("delta indicator");
         if ((deltaIndicator & ~(VcdDataComp | VcdInstComp | VcdAddrComp)) != 0 || (deltaIndicator != 0 && !state.Lzma))
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: delta indicator 0x{deltaIndicator:X2} is invalid{(state.Lzma ? "" : " without a secondary compressor")}");
+            throw new VzException(VcdiffErrors.Corrupt, $"{where}: delta indicator 0x{deltaIndicator:X2} is invalid{(state.Lzma ? "" : " without a secondary compressor")}");
         var dataLength = reader.ReadVarint("data section length", 32);
         var instLength = reader.ReadVarint("instruction section length", 32);
         var addrLength = reader.ReadVarint("address section length", 32);
@@ -150,32 +171,49 @@ public static class VcdiffDecoder
         }
         var headerBytes = (ulong)(reader.Offset - encodingStart);
         if (encodingLength != headerBytes + dataLength + instLength + addrLength)
-            throw new VcdiffException(VcdiffError.Corrupt,
+            throw new VzException(VcdiffErrors.Corrupt,
                 $"{where}: delta encoding length {encodingLength} does not match its parts ({headerBytes} + data {dataLength} + instructions {instLength} + addresses {addrLength})");
-        // Decoded sizes: ADD/RUN bytes cannot outnumber the window; instructions and addresses
-        // of a sane encoder take far less than two bytes per output byte.
-        var maxCode = 2L * state.Options.MaxWindowSize;
-        var data = state.Data.Read(reader, (int)dataLength, (deltaIndicator & VcdDataComp) != 0, (long)targetLength, where);
-        var inst = state.Instructions.Read(reader, (int)instLength, (deltaIndicator & VcdInstComp) != 0, maxCode, where);
-        var addr = state.Addresses.Read(reader, (int)addrLength, (deltaIndicator & VcdAddrComp) != 0, maxCode, where);
-        var target = state.Target(checked((int)targetLength));
 
-        Execute(state, segment, segPosition, segLength, target, data, inst, addr, where);
+        var t = (int)targetLength;
+        var dataComp = (deltaIndicator & VcdDataComp) != 0;
+        var instComp = (deltaIndicator & VcdInstComp) != 0;
+        var addrComp = (deltaIndicator & VcdAddrComp) != 0;
+        // ADD and RUN take at least one target byte per data byte: more data than target is corrupt.
+        if (!dataComp && dataLength > targetLength)
+            throw new VzException(VcdiffErrors.Corrupt, $"{where}: data section of {dataLength} bytes is longer than the {t}-byte target window");
+        var budget = VcdiffOptions.SectionBudget(t);
+        var plain = (dataComp ? 0 : dataLength) + (instComp ? 0 : instLength) + (addrComp ? 0 : addrLength);
+        if (plain > (ulong)budget)
+            throw OverBudget(where, (long)plain, budget, t);
+
+        var sections = state.Sections;
+        sections.Clear();
+        var plainInst = instComp ? 0 : (long)instLength;
+        var plainAddr = addrComp ? 0 : (long)addrLength;
+        var data = sections.Read(reader, SectionKind.Data, (long)dataLength, dataComp, plainInst + plainAddr, t, where);
+        var inst = sections.Read(reader, SectionKind.Instructions, (long)instLength, instComp, plainAddr, t, where);
+        var addr = sections.Read(reader, SectionKind.Addresses, (long)addrLength, addrComp, 0, t, where);
+
+        var target = Execute(state, segment, segPosition, segLength, t, sections.Slice(data), sections.Slice(inst), sections.Slice(addr), where);
 
         if (expectedAdler is { } expected)
         {
             var actual = Adler32.Compute(target);
             if (actual != expected)
-                throw new VcdiffException(VcdiffError.ChecksumMismatch, $"{where}: adler32 of the decoded window is {actual:X8}, the delta says {expected:X8}");
+                throw new VzException(VcdiffErrors.ChecksumMismatch, $"{where}: adler32 of the decoded window is {actual:X8}, the delta says {expected:X8}");
         }
         state.Output.Write(target);
         state.Written += target.Length;
         return expectedAdler is not null;
     }
 
-    /// <summary>Runs the instruction section (RFC 3284 section 5.4) into the target window.</summary>
-    private static void Execute(WindowState state, SegmentReader? segment, long segPosition, long segLength,
-        Span<byte> target, ReadOnlySpan<byte> dataBytes, ReadOnlySpan<byte> instBytes, ReadOnlySpan<byte> addrBytes, string where)
+    internal static VzException OverBudget(string where, long needed, long budget, int targetLength) =>
+        new(VcdiffErrors.OverLimit,
+            $"{where}: its sections need {needed} bytes, over the limit of {budget} for a {targetLength}-byte window (2 x window + 4 KiB)");
+
+    /// <summary>Runs the instruction section (RFC 3284 section 5.4) into the target window; returns the window.</summary>
+    private static Span<byte> Execute(WindowState state, SegmentReader? segment, long segPosition, long segLength,
+        int targetLength, ReadOnlySpan<byte> dataBytes, ReadOnlySpan<byte> instBytes, ReadOnlySpan<byte> addrBytes, string where)
     {
         var data = new ByteReader(dataBytes, $"{where}: data section");
         var inst = new ByteReader(instBytes, $"{where}: instruction section");
@@ -183,6 +221,7 @@ public static class VcdiffDecoder
         var cache = state.Cache;
         cache.Reset();
         var table = CodeTable.Default;
+        var target = state.Target(targetLength);
         var pos = 0;
         while (!inst.AtEnd)
         {
@@ -193,8 +232,8 @@ public static class VcdiffDecoder
                 if (half.Type == InstType.Noop)
                     continue;
                 var size = half.Size != 0 ? half.Size : inst.Varint();
-                if (size > target.Length - pos)
-                    throw new VcdiffException(VcdiffError.Corrupt, $"{where}: {half.Type} of {size} bytes at target offset {pos} overruns the {target.Length}-byte window");
+                if (size > targetLength - pos)
+                    throw new VzException(VcdiffErrors.Corrupt, $"{where}: {half.Type} of {size} bytes at target offset {pos} overruns the {targetLength}-byte window");
                 var n = (int)size;
                 switch (half.Type)
                 {
@@ -208,17 +247,18 @@ public static class VcdiffDecoder
                         var here = segLength + pos;
                         var address = cache.Decode(here, half.Mode, ref addr);
                         if (address < 0 || address >= here)
-                            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: COPY address {address} at target offset {pos} is outside 0..{here - 1}");
+                            throw new VzException(VcdiffErrors.Corrupt, $"{where}: COPY address {address} at target offset {pos} is outside 0..{here - 1}");
                         Copy(segment, segPosition, segLength, target, pos, address, n);
                         break;
                 }
                 pos += n;
             }
         }
-        if (pos != target.Length)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: instructions produce {pos} bytes, the window is {target.Length}");
+        if (pos != targetLength)
+            throw new VzException(VcdiffErrors.Corrupt, $"{where}: instructions produce {pos} bytes, the window is {targetLength}");
         if (!data.AtEnd || !addr.AtEnd)
-            throw new VcdiffException(VcdiffError.Corrupt, $"{where}: {data.Remaining} data and {addr.Remaining} address bytes left unused");
+            throw new VzException(VcdiffErrors.Corrupt, $"{where}: {data.Remaining} data and {addr.Remaining} address bytes left unused");
+        return target;
     }
 
     /// <summary>A COPY may start in the segment and run on into the target window, and may overlap its own output (a run).</summary>
@@ -257,10 +297,9 @@ public static class VcdiffDecoder
         public long Written { get; set; }
         public AddressCache Cache { get; } = new();
         public bool Lzma { get; init; }
-        public SectionBuffer Data { get; } = new("data");
-        public SectionBuffer Instructions { get; } = new("instruction");
-        public SectionBuffer Addresses { get; } = new("address");
+        public WindowSections Sections { get; } = new(options);
 
+        /// <summary>The window buffer, reused across windows; allocated only once a window's sections have all arrived.</summary>
         public Span<byte> Target(int length)
         {
             if (_target.Length < length)
@@ -271,9 +310,9 @@ public static class VcdiffDecoder
         public SegmentReader SourceSegment(string where, long position, long length)
         {
             if (_source is null)
-                throw new VcdiffException(VcdiffError.SourceMismatch, $"{where}: the delta copies from a source file but none was given");
+                throw new VzException(VcdiffErrors.SourceMismatch, $"{where}: the delta copies from a source file but none was given");
             if (position > _source.Length - length)
-                throw new VcdiffException(VcdiffError.SourceMismatch,
+                throw new VzException(VcdiffErrors.SourceMismatch,
                     $"{where}: source segment {position}..{position + length} is past the end of the {_source.Length}-byte source (wrong source file?)");
             return _source;
         }
@@ -281,53 +320,12 @@ public static class VcdiffDecoder
         public SegmentReader TargetSegment(string where, long position, long length)
         {
             if (position > Written - length)
-                throw new VcdiffException(VcdiffError.Corrupt, $"{where}: VCD_TARGET segment {position}..{position + length} is past the {Written} bytes decoded so far");
+                throw new VzException(VcdiffErrors.Corrupt, $"{where}: VCD_TARGET segment {position}..{position + length} is past the {Written} bytes decoded so far");
             if (!Output.CanRead || !Output.CanSeek)
-                throw new VcdiffException(VcdiffError.Unsupported, $"{where}: VCD_TARGET window needs a readable, seekable output");
+                throw new VzException(VcdiffErrors.Unsupported, $"{where}: VCD_TARGET window needs a readable, seekable output");
             Output.Flush();
             _written ??= new SegmentReader(Output, _outputBase);
             return _written;
-        }
-    }
-
-    /// <summary>
-    /// One section kind's buffers and, with -S lzma, its xz stream. The raw buffer grows only as
-    /// bytes actually arrive, so a corrupt length cannot allocate more than the delta holds.
-    /// </summary>
-    private sealed class SectionBuffer(string name)
-    {
-        private byte[] _raw = [];
-        private byte[] _decoded = [];
-        private XzSectionStream? _xz;
-
-        public ReadOnlySpan<byte> Read(DeltaReader reader, int length, bool compressed, long maxDecoded, string where)
-        {
-            var filled = 0;
-            while (filled < length)
-            {
-                if (_raw.Length == filled)
-                    Array.Resize(ref _raw, (int)Math.Min(length, Math.Max(64 * 1024, 2L * _raw.Length)));
-                var n = Math.Min(length, _raw.Length) - filled;
-                reader.ReadExactly(_raw.AsSpan(filled, n), $"{name} section of {where}");
-                filled += n;
-            }
-            var raw = _raw.AsSpan(0, length);
-            if (!compressed)
-            {
-                if (length > maxDecoded)
-                    throw new VcdiffException(VcdiffError.Corrupt, $"{where}: {name} section ({length} bytes) is longer than {maxDecoded}");
-                return raw;
-            }
-            // xdelta3-second.h: the decoded size as a varint, then the compressed bytes.
-            var header = new ByteReader(raw, $"{where}: {name} section");
-            var size = header.Varint();
-            if (size == 0 || size > maxDecoded)
-                throw new VcdiffException(VcdiffError.Corrupt, $"{where}: compressed {name} section claims {size} decoded bytes (limit {maxDecoded})");
-            if (_decoded.Length < size)
-                _decoded = new byte[size];
-            var decoded = _decoded.AsSpan(0, (int)size);
-            (_xz ??= new XzSectionStream(name)).Decode(raw[(length - header.Remaining)..], decoded, where);
-            return decoded;
         }
     }
 }

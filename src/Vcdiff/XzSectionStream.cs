@@ -8,38 +8,60 @@ namespace Vz.Vcdiff;
 /// Formats: https://tukaani.org/xz/xz-file-format.txt (stream and block headers) and the
 /// LZMA2/LZMA decoder of the LZMA SDK specification (lzma-specification.txt).
 /// </summary>
-internal sealed class XzSectionStream
+internal sealed class XzSectionStream(int maxDictionarySize)
 {
     private static ReadOnlySpan<byte> XzMagic => [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00];
 
-    private readonly string _name;
+    // An LZMA2 chunk packs at most 64 KiB, and stores at most 64 KiB uncompressed.
+    private readonly byte[] _chunk = new byte[64 * 1024];
     private LzmaDecoder? _lzma;
 
-    public XzSectionStream(string name) => _name = name;
-
-    /// <summary>Decodes one section's bytes to exactly <paramref name="output"/>.Length bytes.</summary>
-    public void Decode(ReadOnlySpan<byte> input, Span<byte> output, string where)
+    /// <summary>Decodes the rest of one section to exactly <paramref name="size"/> bytes appended to <paramref name="output"/>.</summary>
+    public void Decode(SectionInput input, WindowSections output, int size)
     {
-        var reader = new ByteReader(input, $"{where}: lzma {_name} section");
-        _lzma ??= new LzmaDecoder(ReadHeaders(ref reader));
-        _lzma.Where = reader.Where;
+        _lzma ??= new LzmaDecoder(ReadHeaders(input, maxDictionarySize));
+        _lzma.Reserve(size);
         var produced = 0;
-        while (produced < output.Length)
+        while (produced < size)
         {
-            var control = reader.Byte();
+            var chunkStart = input.Position;
+            _lzma.Where = $"{input.Where} (LZMA2 chunk at section byte {chunkStart})";
+            var control = input.Byte();
             if (control == 0x00)
-                throw reader.Error($"LZMA2 stream ends after {produced} of {output.Length} bytes");
-            produced += control < 0x80
-                ? _lzma.Uncompressed(control, ref reader, output[produced..])
-                : _lzma.Chunk(control, ref reader, output[produced..]);
+                throw input.Error($"LZMA2 stream ends after {produced} of {size} bytes");
+            if (control is > 0x02 and < 0x80)
+                throw input.Error($"LZMA2 control byte 0x{control:X2} is invalid");
+            if (control < 0x80)
+            {
+                var stored = input.UInt16BigEndian() + 1;
+                if (stored > size - produced)
+                    throw input.Error($"LZMA2 chunk of {stored} bytes is longer than the section's remaining {size - produced}");
+                var bytes = _chunk.AsSpan(0, stored);
+                input.ReadExactly(bytes);
+                _lzma.Uncompressed(control, bytes, output.Append(stored));
+                produced += stored;
+                continue;
+            }
+            var unpacked = ((control & 0x1F) << 16) + input.UInt16BigEndian() + 1;
+            var packed = input.UInt16BigEndian() + 1;
+            byte? props = ((control >> 5) & 3) >= 2 ? input.Byte() : null;
+            if (unpacked > size - produced)
+                throw input.Error($"LZMA2 chunk of {unpacked} bytes is longer than the section's remaining {size - produced}");
+            var packedBytes = _chunk.AsSpan(0, packed);
+            input.ReadExactly(packedBytes);
+            _lzma.Chunk(control, props, packedBytes, output.Append(unpacked));
+            produced += unpacked;
         }
-        if (!reader.AtEnd)
-            throw reader.Error($"{reader.Remaining} bytes left after {output.Length} decoded bytes");
+        if (input.Remaining > 0)
+            throw input.Error($"{input.Remaining} bytes left after {size} decoded bytes");
     }
 
     /// <summary>The .xz stream header and the one block header; returns the LZMA2 dictionary size.</summary>
-    private static uint ReadHeaders(ref ByteReader reader)
+    private static int ReadHeaders(SectionInput input, int maxDictionarySize)
     {
+        Span<byte> stream = stackalloc byte[12];
+        input.ReadExactly(stream);
+        var reader = new ByteReader(stream, $"{input.Where}: xz stream header");
         if (!reader.Take(6).SequenceEqual(XzMagic))
             throw reader.Error("no .xz stream header");
         var flags = reader.Take(2);
@@ -48,11 +70,16 @@ internal sealed class XzSectionStream
         if (flags[0] != 0 || flags[1] > 0x0F)
             throw reader.Error($"xz stream flags {flags[0]:X2}{flags[1]:X2} are invalid");
 
-        var headerStart = reader.Position;
-        var sizeByte = reader.Byte();
+        // Block header: its first byte gives its size, (n + 1) * 4 bytes, at most 1024.
+        Span<byte> header = stackalloc byte[1024];
+        var sizeByte = input.Byte();
         if (sizeByte == 0)
-            throw reader.Error("xz stream has no block");
+            throw input.Error("xz stream has no block");
         var headerSize = (sizeByte + 1) * 4;
+        header[0] = sizeByte;
+        input.ReadExactly(header[1..headerSize]);
+        reader = new ByteReader(header[..headerSize], $"{input.Where}: xz block header");
+        reader.Byte();
         var blockFlags = reader.Byte();
         if ((blockFlags & 0x3C) != 0 || (blockFlags & 0x03) != 0)
             throw reader.Error($"xz block flags 0x{blockFlags:X2}: only a single LZMA2 filter is supported");
@@ -67,13 +94,17 @@ internal sealed class XzSectionStream
         var dictByte = reader.Byte();
         if (dictByte > 40)
             throw reader.Error($"LZMA2 dictionary size byte {dictByte} is invalid");
-        while (reader.Position < headerStart + headerSize - 4)
+        while (reader.Position < headerSize - 4)
             if (reader.Byte() != 0)
                 throw reader.Error("xz block header padding is not zero");
-        var crcInput = reader.Slice(headerStart, headerSize - 4);
-        if (Crc32.Compute(crcInput) != reader.UInt32LittleEndian())
+        if (Crc32.Compute(header[..(headerSize - 4)]) != reader.UInt32LittleEndian())
             throw reader.Error("xz block header CRC32 mismatch");
-        return dictByte == 40 ? uint.MaxValue : (2u | (dictByte & 1u)) << (dictByte / 2 + 11);
+        // xz-file-format.txt 5.3.1: byte 40 is 4 GiB - 1, else (2 | bit 0) << (byte / 2 + 11).
+        var dictionary = dictByte == 40 ? uint.MaxValue : (2u | (dictByte & 1u)) << (dictByte / 2 + 11);
+        if (dictionary > (uint)maxDictionarySize)
+            throw new VzException(VcdiffErrors.OverLimit,
+                $"{input.Where}: LZMA2 dictionary of {dictionary} bytes (byte {dictByte}) exceeds the limit of {maxDictionarySize} (xdelta3 writes 262144, byte 12)");
+        return (int)dictionary;
     }
 }
 

@@ -12,11 +12,13 @@ internal static class ExitCodes
     public const int Unsupported = 5;
     public const int WrongSource = 6;
 
-    /// <summary>BadDelta means "send a full upload instead"; WrongSource means the node's old archive is not what the master thinks.</summary>
-    public static int For(VcdiffError error) => error switch
-    {
-        VcdiffError.Unsupported => Unsupported,
-        VcdiffError.SourceMismatch => WrongSource,
-        _ => BadDelta,
-    };
+    /// <summary>
+    /// 4 and 5 mean "send a full upload instead" (a delta over vzpatch's limits is refused like an
+    /// unsupported feature); 6 means the node's old archive is not what the master thinks.
+    /// </summary>
+    public static int For(ErrorCode error) =>
+        error == VcdiffErrors.Io ? Io
+        : error == VcdiffErrors.Unsupported || error == VcdiffErrors.OverLimit ? Unsupported
+        : error == VcdiffErrors.SourceMismatch ? WrongSource
+        : BadDelta;
 }

@@ -1,3 +1,4 @@
+using Vz;
 using Vz.Vcdiff;
 using Vz.Vzpatch;
 
@@ -14,32 +15,22 @@ if (args.Length != 3 || args.Any(a => a.Length == 0 || (a.StartsWith('-') && a !
     return ExitCodes.Usage;
 }
 var (sourcePath, deltaPath, outputPath) = (args[0], args[1], args[2]);
-var created = false;
 try
 {
-    using (var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess))
-    using (var delta = deltaPath == "-" ? Console.OpenStandardInput() : new FileStream(deltaPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-    using (var output = new FileStream(outputPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+    // OUTPUT is written beside itself and renamed only on success (VcdiffDecoder.DecodeFile).
+    if (deltaPath == "-")
     {
-        created = true;
-        VcdiffDecoder.Decode(source, delta, output);
+        using var stdin = Console.OpenStandardInput();
+        VcdiffDecoder.DecodeFile(sourcePath, stdin, outputPath);
     }
+    else
+        VcdiffDecoder.DecodeFile(sourcePath, deltaPath, outputPath);
     return ExitCodes.Ok;
 }
-catch (VcdiffException e)
+catch (VzException e)
 {
-    return Fail(ExitCodes.For(e.Error), $"{e.Code}: {deltaPath}: {e.Message}");
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-{
-    return Fail(ExitCodes.Io, e.Message);
-}
-
-int Fail(int code, string message)
-{
-    Console.Error.WriteLine($"vzpatch: {message}");
-    // Never leave a partial output that could pass for the new archive.
-    if (created)
-        File.Delete(outputPath);
-    return code;
+    // I/O messages name their file; the others are about the delta.
+    var about = e.Error == VcdiffErrors.Io ? "" : $"{deltaPath}: ";
+    Console.Error.WriteLine($"vzpatch: {e.Code}: {about}{e.Message}");
+    return ExitCodes.For(e.Error);
 }

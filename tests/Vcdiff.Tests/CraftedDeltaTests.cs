@@ -31,6 +31,13 @@ public sealed class CraftedDeltaTests
 
     private static readonly byte[] Header = [0xD6, 0xC3, 0xC4, 0x00, 0x00];
 
+    private static byte[] Decoded(byte[] delta)
+    {
+        var output = new MemoryStream();
+        VcdiffDecoder.Decode(null, new MemoryStream(delta), output);
+        return output.ToArray();
+    }
+
     // Opcodes of the RFC 3284 default table: 0 RUN size 0, 1 ADD size 0, 19 COPY mode 0 size 0, 35 COPY mode 1 (HERE) size 0.
     private static readonly byte[] TwoWindows =
     [
@@ -64,8 +71,8 @@ public sealed class CraftedDeltaTests
     [Fact]
     public void TargetWindowIntoAWriteOnlyOutputIsRefused()
     {
-        var e = Assert.Throws<VcdiffException>(() => VcdiffDecoder.Decode(null, new MemoryStream(TwoWindows), new WriteOnlyStream()));
-        Assert.Equal(VcdiffError.Unsupported, e.Error);
+        var e = Assert.Throws<VzException>(() => VcdiffDecoder.Decode(null, new MemoryStream(TwoWindows), new WriteOnlyStream()));
+        Assert.Equal(VcdiffErrors.Unsupported, e.Error);
         Assert.Contains("window 1", e.Message);
     }
 
@@ -74,9 +81,9 @@ public sealed class CraftedDeltaTests
     {
         byte[] good = [.. Header, .. Window(0x04, null, 3, "abc"u8.ToArray(), [4], [], 0x024d0127)];
         byte[] bad = [.. Header, .. Window(0x04, null, 3, "abc"u8.ToArray(), [4], [], 0x024d0128)];
-        Assert.Equal("abc"u8.ToArray(), Apply.Delta(null, good));
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, bad));
-        Assert.Equal(VcdiffError.ChecksumMismatch, e.Error);
+        Assert.Equal("abc"u8.ToArray(), Decoded(good));
+        var e = Assert.Throws<VzException>(() => Decoded(bad));
+        Assert.Equal(VcdiffErrors.ChecksumMismatch, e.Error);
         Assert.Equal("VZ3904", e.Code);
     }
 
@@ -84,8 +91,8 @@ public sealed class CraftedDeltaTests
     public void CopyFromBeyondTheCurrentPositionIsCorrupt()
     {
         byte[] delta = [.. Header, .. Window(0, null, 4, [], [19, 4], [3])];
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, delta));
-        Assert.Equal(VcdiffError.Corrupt, e.Error);
+        var e = Assert.Throws<VzException>(() => Decoded(delta));
+        Assert.Equal(VcdiffErrors.Corrupt, e.Error);
         Assert.Contains("COPY address 3", e.Message);
     }
 
@@ -95,8 +102,8 @@ public sealed class CraftedDeltaTests
         foreach (var position in new[] { 10L, long.MaxValue - 2 })
         {
             byte[] delta = [.. Header, .. Window(0x01, (4, position), 4, [], [19, 4], [0])];
-            var e = Assert.Throws<VcdiffException>(() => VcdiffDecoder.Decode(new MemoryStream(new byte[12]), new MemoryStream(delta), new MemoryStream()));
-            Assert.Equal(VcdiffError.SourceMismatch, e.Error);
+            var e = Assert.Throws<VzException>(() => VcdiffDecoder.Decode(new MemoryStream(new byte[12]), new MemoryStream(delta), new MemoryStream()));
+            Assert.Equal(VcdiffErrors.SourceMismatch, e.Error);
             Assert.Contains("12-byte source", e.Message);
         }
     }
@@ -105,8 +112,9 @@ public sealed class CraftedDeltaTests
     public void HugeTargetWindowIsRefusedBeforeAllocating()
     {
         byte[] delta = [.. Header, .. Window(0, null, int.MaxValue / 2, [], [], [])];
-        var e = Assert.Throws<VcdiffException>(() => Apply.Delta(null, delta));
-        Assert.Contains("exceeds", e.Message);
+        var e = Assert.Throws<VzException>(() => Decoded(delta));
+        Assert.Equal(VcdiffErrors.OverLimit, e.Error);
+        Assert.Contains("exceeds the limit", e.Message);
     }
 
     [Fact]

@@ -109,24 +109,5 @@ internal static class PushCommand
     }
 
     /// <summary>Reads a key passphrase from the terminal without echo.</summary>
-    static string? AskPassphrase(string keyPath)
-    {
-        Console.Error.Write($"Enter passphrase for key '{keyPath}': ");
-        var sb = new StringBuilder();
-        while (true)
-        {
-            var k = Console.ReadKey(intercept: true);
-            if (k.Key == ConsoleKey.Enter)
-                break;
-            if (k.Key == ConsoleKey.Backspace)
-            {
-                if (sb.Length > 0)
-                    sb.Length--;
-            }
-            else
-                sb.Append(k.KeyChar);
-        }
-        Console.Error.WriteLine();
-        return sb.ToString();
-    }
+    static string? AskPassphrase(string keyPath) => Terminal.ReadSecret($"Enter passphrase for key '{keyPath}': ");
 }

@@ -36,7 +36,8 @@ public sealed record KnownHostEntry(IReadOnlyList<string> Patterns, string? Hash
 
 /// <summary>
 /// Parses and checks OpenSSH known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT").
-/// Pure: reads from a TextReader; <see cref="AppendLine"/> makes the line to record a new host.
+/// Pure but for <see cref="Load"/> and <see cref="Append"/>: parses from a TextReader; <see cref="AppendLine"/> and
+/// <see cref="HashedLine"/> make the line that records a new host.
 /// </summary>
 public sealed class KnownHosts
 {
@@ -126,6 +127,30 @@ public sealed class KnownHosts
     /// <summary>The line that records a newly accepted host (plain, not hashed, so people can read it).</summary>
     public static string AppendLine(string host, int port, byte[] key) =>
         $"{HostName(host, port)} {KeyType(key)} {Convert.ToBase64String(key)}";
+
+    /// <summary>
+    /// The line that records a host hashed, as <c>ssh-keygen -H</c> writes it: "|1|salt|HMAC-SHA1(salt, name)",
+    /// so the file does not list where the operator logs in. <paramref name="salt"/> (20 random bytes
+    /// when null) is a parameter for tests.
+    /// </summary>
+    public static string HashedLine(string host, int port, byte[] key, byte[]? salt = null)
+    {
+        salt ??= RandomNumberGenerator.GetBytes(20);
+        using var hmac = new HMACSHA1(salt);
+        var hash = hmac.ComputeHash(Encoding.ASCII.GetBytes(HostName(host, port)));
+        return $"|1|{Convert.ToBase64String(salt)}|{Convert.ToBase64String(hash)} {KeyType(key)} {Convert.ToBase64String(key)}";
+    }
+
+    /// <summary>Appends one line to a known_hosts file (made, with its directory, when missing).</summary>
+    public static void Append(string path, string line)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+            Directory.CreateDirectory(dir);
+        var existing = File.Exists(path) ? File.ReadAllText(path) : "";
+        var sep = existing.Length > 0 && !existing.EndsWith('\n') ? "\n" : "";
+        File.AppendAllText(path, sep + line + "\n");
+    }
 
     /// <summary>"SHA256:" + unpadded base64 of the key blob's SHA-256, as ssh-keygen -l prints it.</summary>
     public static string Fingerprint(byte[] key) =>

@@ -19,15 +19,30 @@ public sealed class TestFleet : IAsyncDisposable
     public IReadOnlyList<TestNode> Nodes { get; }
     public TestNode this[int index] => Nodes[index];
 
-    /// <summary>Starts <paramref name="count"/> nodes in parallel; on failure removes the ones that started.</summary>
-    public static async Task<TestFleet> StartAsync(int count, bool withXdelta = true, int? memoryMb = null)
+    /// <summary>Starts <paramref name="count"/> bookworm nodes in parallel; on failure removes the ones that started.</summary>
+    public static Task<TestFleet> StartAsync(int count, bool withXdelta = true, int? memoryMb = null) =>
+        StartAsync(count, NodeOptions.Bookworm with { WithXdelta = withXdelta, MemoryMb = memoryMb });
+
+    /// <summary>Starts <paramref name="count"/> alike nodes: <c>StartAsync(2, NodeOptions.Trixie)</c>.</summary>
+    public static Task<TestFleet> StartAsync(int count, NodeOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return StartAsync(Enumerable.Repeat(options, count).ToList());
+    }
+
+    /// <summary>
+    /// Starts one node per options, in parallel, in this order:
+    /// <c>StartAsync(NodeOptions.Bookworm, NodeOptions.Trixie, NodeOptions.Bookworm)</c>.
+    /// </summary>
+    public static async Task<TestFleet> StartAsync(params IReadOnlyList<NodeOptions> nodes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes.Count, 1);
         var prefix = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        var names = Enumerable.Range(1, count).Select(i => $"{prefix}-{i}").ToList();
-        // The base image is built once, before the parallel starts queue on its lock.
-        await VzNode.RunAsync("image");
-        var starts = names.Select(n => TestNode.StartAsync(n, withXdelta, memoryMb)).ToList();
+        var names = Enumerable.Range(1, nodes.Count).Select(i => $"{prefix}-{i}").ToList();
+        // Each base image is built once, before the parallel starts queue on its lock.
+        foreach (var image in nodes.Select(o => o.ImageArgs()).DistinctBy(a => string.Join(' ', a)))
+            await VzNode.RunAsync(["image", .. image], environment: null);
+        var starts = names.Select((n, i) => TestNode.StartAsync(n, nodes[i])).ToList();
         try
         {
             return new TestFleet(prefix, await Task.WhenAll(starts));
