@@ -44,8 +44,14 @@ public static class Tracer
     /// </summary>
     public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot,"
         + "?mkdir,?mkdirat,?mknod,?mknodat,?symlink,?symlinkat,?link,?linkat,?rename,?renameat,?renameat2,?bind";
+    /// <summary>
+    /// Always traced too, but without --with-stat they count only when they found a directory
+    /// (a program that checks a directory is there relies on it, e.g. Python's namespace
+    /// packages from a <c>-nspkg.pth</c> line): the directory is kept, not its contents.
+    /// </summary>
+    public const string StructStatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx";
     /// <summary>Added by --with-stat.</summary>
-    public const string StatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx,?access,?faccessat,?faccessat2,?readlink,?readlinkat";
+    public const string StatSyscalls = StructStatSyscalls + ",?access,?faccessat,?faccessat2,?readlink,?readlinkat";
 
     /// <summary>The syscall names in a strace -e trace= list, without the '?' markers.</summary>
     internal static IEnumerable<string> Names(string syscalls) => syscalls.Split(',').Select(s => s.TrimStart('?'));
@@ -60,7 +66,7 @@ public static class Tracer
         var args = new List<string>
         {
             "-f", "-qq", "-s", "65535", "-y",
-            "-e", "trace=" + (options.WithStat ? FileSyscalls + "," + StatSyscalls : FileSyscalls),
+            "-e", "trace=" + FileSyscalls + "," + (options.WithStat ? StatSyscalls : StructStatSyscalls),
             "-o", logPath,
         };
         if (options.Root is null)
