@@ -17,6 +17,8 @@ public static class ExitCodes
     public const int AllFailed = 5;
     /// <summary>spec check: the spec names paths that do not exist or globs that match nothing.</summary>
     public const int CheckFailed = 6;
+    /// <summary>node check: some node is not ready (or could not be checked); the table says why.</summary>
+    public const int NodesNotReady = 8;
     /// <summary>
     /// deploy: a new version failed its check on some node and was rolled back there (the old one
     /// runs); the rollout halted. Apart from 4/5 so scripts tell a bad release from bad nodes.
@@ -46,4 +48,8 @@ public static class ExitCodes
             Vz.Deploy.Rollout.FleetOutcome.SomeFailed => PartialFailure,
             _ => AllFailed,
         };
+
+    /// <summary>node check's exit code: every node ready, else <see cref="NodesNotReady"/>; a bug on any node wins.</summary>
+    public static int ForNodeCheck(int ready, int notReady, int internalErrors = 0) =>
+        internalErrors > 0 ? InternalError : notReady == 0 ? Ok : NodesNotReady;
 }
