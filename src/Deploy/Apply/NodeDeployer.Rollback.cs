@@ -25,8 +25,10 @@ public sealed partial class NodeDeployer
     {
         var node = run.Work;
         var status = NodeStatus.Parse(node.Name, await shell.CheckedAsync(NodeStatus.Script(layout, Surveys.Queries(fleet, plans)), "read the pods' state", ct));
-        // Every pod is checked before any is switched: a node either rolls back what was asked, or is left as it was.
+        // Every pod is checked before any is switched: a node either rolls back what it can, or is left as it was.
+        // A pod without a previous release (never updated there) is left as it is, unless it is all there was to roll back.
         var targets = new Dictionary<string, (ObservedPod Seen, ReleaseRecord Record)>(StringComparer.Ordinal);
+        var nothing = new List<string>();
         foreach (var pod in node.Pods)
         {
             var seen = status.Pods.FirstOrDefault(p => p.Pod == pod);
@@ -36,14 +38,20 @@ public sealed partial class NodeDeployer
                 throw new VzException(ViewErrors.Unconfirmed, $"{pod}: a switch awaits confirmation on {node.Name}: its dead-man timer restores the previous version by itself",
                     "wait for the timer (vzbuild history shows what it did), then roll back if still needed");
             if (seen?.Previous is not { } previous || seen.Current is null)
-                throw new VzException(ViewErrors.NoPrevious, $"{pod}: {node.Name} keeps no previous release to go back to (current: {seen?.Current ?? "none"})",
-                    "only a pod updated at least once on a node can be rolled back there; --pod and --group narrow the rollback");
+            {
+                nothing.Add($"{pod} (current: {seen?.Current ?? "none"})");
+                run.Pods[pod] = new PodResult(pod, PodAction.Skipped, seen?.Current ?? "") { Detail = "no previous release on this node: left as it is" };
+                continue;
+            }
             var text = await shell.RunAsync($"cat {Sh.Quote($"{layout.Release(pod, previous)}/{NodeLayout.RecordFile}")}", NodeShell.Quick, ct);
             var record = text.Ok ? ReleaseRecord.Parse(text.StdOut) : null;
             if (record is null || record.Id != previous)
                 throw new VzException(ViewErrors.BadRecord, $"{pod}: the record of release {previous} on {node.Name} is {(record is null ? "missing or unreadable" : $"for release {record.Id}")}");
             targets[pod] = (seen, record);
         }
+        if (targets.Count == 0 && !run.Pods.Values.Any(p => p.Action != PodAction.Skipped))
+            throw new VzException(ViewErrors.NoPrevious, $"{node.Name} keeps no previous release to go back to: {string.Join(", ", nothing)}",
+                "only a pod updated at least once on a node can be rolled back there");
 
         foreach (var pod in node.Pods.Where(targets.ContainsKey))
         {

@@ -41,7 +41,9 @@ public static class NodeRepair
                 Release = record.Id,
                 ManifestSha = record.Manifest,
                 UnitSha = record.Unit,
-                ImageIds = fleet.Entry(kv.Key).Images.ToDictionary(i => i.Image, i => ImageId(inputs.Archive(i.Archive)), StringComparer.Ordinal),
+                // A runc pod runs an unpacked bundle, not a podman image: there is no image name to check.
+                ImageIds = kv.Value.Unit == UnitKind.RuncService ? new Dictionary<string, string>()
+                    : fleet.Entry(kv.Key).Images.ToDictionary(i => i.Image, i => ImageId(inputs.Archive(i.Archive)), StringComparer.Ordinal),
                 Containers = DesiredPod.ContainerNames(fleet.Fleet.ManifestOf(kv.Key)),
                 Unit = kv.Value.Unit,
             };

@@ -27,7 +27,7 @@ public static class Journal
     const string Fields = "MESSAGE,CONTAINER_NAME,SYSLOG_IDENTIFIER,PRIORITY,_SOURCE_REALTIME_TIMESTAMP";
 
     /// <summary>What a journal line needs (journalctl's short format: time, host, identifier[pid]: message).</summary>
-    internal const string LineFields = "MESSAGE,SYSLOG_IDENTIFIER,_COMM,SYSLOG_PID,_PID,_HOSTNAME,_SOURCE_REALTIME_TIMESTAMP";
+    public const string LineFields = "MESSAGE,SYSLOG_IDENTIFIER,_COMM,SYSLOG_PID,_PID,_HOSTNAME,_SOURCE_REALTIME_TIMESTAMP";
 
     static string Q(string s) => Sh.Quote(s);
 

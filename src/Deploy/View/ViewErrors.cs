@@ -6,7 +6,7 @@ namespace Vz.Deploy.View;
 /// </summary>
 public static class ViewErrors
 {
-    public static readonly ErrorCode NoPrevious = new("VZ4401", "rollback: the node keeps no previous release of a pod to go back to");
+    public static readonly ErrorCode NoPrevious = new("VZ4401", "rollback: the node keeps no previous release of any chosen pod to go back to");
     public static readonly ErrorCode ImageGone = new("VZ4402", "rollback: an image the previous release needs is no longer on the node");
     public static readonly ErrorCode BadRecord = new("VZ4403", "rollback: the previous release's record is missing or does not match its directory");
     public static readonly ErrorCode Unconfirmed = new("VZ4404", "rollback: a switch on the node awaits confirmation (its dead-man timer decides)");
