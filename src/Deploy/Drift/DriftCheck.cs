@@ -38,13 +38,15 @@ public enum DriftKind
     ForeignPod,
     /// <summary>The node answered but could not be read (a command failed, or vz cannot run the pod there).</summary>
     NodeError,
+    /// <summary>A deploy (or rollback) holds the node's lock: at work now, or gone and its lock stale. A note.</summary>
+    DeployLocked,
 }
 
 /// <summary>One difference between desired and actual, as one line: "node: pod: what differs".</summary>
 public sealed record DriftFinding(string Node, string? Pod, DriftKind Kind, string What)
 {
     /// <summary>Said for the operator to know, but not a difference from vz's desired state: it does not make the node drifted.</summary>
-    public bool Note => Kind == DriftKind.ForeignPod;
+    public bool Note => Kind is DriftKind.ForeignPod or DriftKind.DeployLocked;
 
     public override string ToString() => Pod is null ? $"{Node}: {What}" : $"{Node}: pod {Pod}: {What}";
 }
@@ -83,6 +85,8 @@ public static class DriftCheck
             f.Add(observed.VzPods.Contains(extra)
                 ? new(node, extra, DriftKind.PodExtra, "deployed by vz here, and the fleet file no longer places it on this node")
                 : new(node, extra, DriftKind.ForeignPod, "runs on the node and vz did not place it (vz leaves it alone)"));
+        if (observed.LockHolder is { } holder)
+            f.Add(new(node, null, DriftKind.DeployLocked, $"a deploy holds the node's lock: {holder} (if it is gone: vzbuild lock release {node})"));
         if (desired.Rootless && !observed.Linger)
             f.Add(new(node, null, DriftKind.LingerMissing, "linger is off for the deploy user: its pods will not start at boot"));
         if (desired.Firewall != FirewallBackend.None)
@@ -170,7 +174,7 @@ public static class DriftCheck
     /// release needs a new one), low disk or memory, an unreachable node, and pods vz did not place.
     /// </summary>
     public static bool RepairedByDeploy(DriftKind kind) => kind is not (DriftKind.PodRestarting or DriftKind.DiskLow or DriftKind.MemoryLow
-        or DriftKind.Unreachable or DriftKind.NodeError or DriftKind.ForeignPod or DriftKind.PodExtra);
+        or DriftKind.Unreachable or DriftKind.NodeError or DriftKind.ForeignPod or DriftKind.PodExtra or DriftKind.DeployLocked);
 
     static string Bare(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) ? id[7..] : id;
 

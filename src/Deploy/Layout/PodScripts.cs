@@ -206,7 +206,11 @@ public static class PodScripts
         sb.Append($"{plan.Systemctl} daemon-reload\n");
         if (plan.Unit != UnitKind.QuadletKube)
             sb.Append($"{plan.Systemctl} enable {Q(plan.Service)} >/dev/null 2>&1\n");
-        sb.Append($"{plan.Systemctl} restart {Q(plan.Service)}\n");
+        // The restart is queued, not waited for: every script vz runs stays short, so a link cut
+        // during a slow start is noticed within seconds, not after TimeoutStartSec. The health check
+        // waits for the new start, which it tells from the old by the invocation ID printed here.
+        sb.Append($"echo \"invocation=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)} 2>/dev/null)\"\n");
+        sb.Append($"{plan.Systemctl} restart --no-block {Q(plan.Service)}\n");
         return sb.ToString();
     }
 
@@ -289,17 +293,22 @@ public static class PodScripts
     /// timeout, every container of the pod must run and none may have restarted, and the fleet
     /// file's http/tcp check must pass from the node itself (no curl needed in the pod). Healthy
     /// means all of that held for settle seconds in a row. Prints "healthy" (exit 0) or
-    /// "unhealthy: why" (exit <see cref="Unhealthy"/>).
+    /// "unhealthy: why" (exit <see cref="Unhealthy"/>). After a <see cref="Switch"/>, startedAfter is
+    /// the invocation ID it printed: the check waits for a start newer than that (the restart is
+    /// queued, and until it runs the old version would answer). A crash (a restart, a failed unit)
+    /// fails at once.
     /// </summary>
-    public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5)
+    public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5, string? startedAfter = null)
     {
         var sb = new StringBuilder(Prelude(plan).Replace("set -e\n", ""));
-        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); good=0; why='not checked yet'\n");
+        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); good=0; fatal=0; why='not checked yet'\n");
         sb.Append("check() {\n");
+        if (startedAfter is not null)
+            sb.Append($"  inv=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)}); if [ -z \"$inv\" ] || [ \"$inv\" = {Q(startedAfter)} ]; then why={Q($"{plan.Service} has not started again yet")}; return 1; fi\n");
+        sb.Append($"  st=$({plan.Systemctl} is-active {Q(plan.Service)}); case \"$st\" in active) ;; failed) why={Q($"{plan.Service} failed to start")}; fatal=1; return 1 ;; *) why=\"{plan.Service} is $st\"; return 1 ;; esac\n");
         if (plan.Unit == UnitKind.RuncService)
         {
-            sb.Append($"  [ \"$({plan.Systemctl} is-active {Q(plan.Service)})\" = active ] || {{ why={Q($"{plan.Service} is not active")}; return 1; }}\n");
-            sb.Append($"  n=$({plan.Systemctl} show -p NRestarts --value {Q(plan.Service)}); [ \"${{n:-0}}\" = 0 ] || {{ why=\"restarted $n times\"; return 1; }}\n");
+            sb.Append($"  n=$({plan.Systemctl} show -p NRestarts --value {Q(plan.Service)}); [ \"${{n:-0}}\" = 0 ] || {{ why=\"restarted $n times\"; fatal=1; return 1; }}\n");
         }
         else
         {
@@ -310,7 +319,7 @@ public static class PodScripts
             sb.Append("  for s in $states; do\n");
             sb.Append("    case \"$s\" in\n");
             sb.Append("      *=running:0) ;;\n");
-            sb.Append("      *=running:*) why=\"container ${s%%=*} restarted ${s##*:} times\"; return 1 ;;\n");
+            sb.Append("      *=running:*) why=\"container ${s%%=*} restarted ${s##*:} times\"; fatal=1; return 1 ;;\n");
             sb.Append("      *) st=${s#*=}; why=\"container ${s%%=*} is ${st%%:*}\"; return 1 ;;\n");
             sb.Append("    esac\n");
             sb.Append("  done\n");
@@ -318,15 +327,26 @@ public static class PodScripts
         switch (health.Probe)
         {
             case HttpProbe http when plan.HealthShell == "bash":
-                // bash's /dev/tcp: an HTTP/1.0 request by hand; 2xx and 3xx pass.
-                sb.Append("  line=$(timeout 5 bash -c 'exec 3<>/dev/tcp/\"$1\"/\"$2\" && printf \"GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: vz-health\\r\\nConnection: close\\r\\n\\r\\n\" \"$3\" \"$1\" >&3 && head -n 1 <&3' " +
+                // bash's /dev/tcp: an HTTP/1.0 request by hand; 2xx and 3xx pass. A server that answers
+                // and closes before reading the whole request (busybox httpd's 404) makes the kernel
+                // reset the connection, and the answer can be lost with it (seen on harness nodes: 28
+                // of 40 tries): connected with nothing back is asked again, up to three times.
+                sb.Append("  n=0\n");
+                sb.Append("  while [ \"$n\" -lt 3 ]; do\n");
+                sb.Append("    n=$((n + 1))\n");
+                sb.Append("    out=$(timeout 5 bash -c 'exec 3<>/dev/tcp/\"$1\"/\"$2\" || exit 1; echo connected; printf \"GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: vz-health\\r\\n\\r\\n\" \"$3\" \"$1\" >&3; head -n 1 <&3' " +
                     $"_ {Q(address)} {http.Port} {Q(http.Path)} 2>/dev/null | tr -d '\\r')\n");
-                sb.Append($"  [ -n \"$line\" ] || {{ why={Q($"no answer on {address}:{http.Port}")}; return 1; }}\n");
+                sb.Append("    [ \"$out\" = connected ] || break\n");
+                sb.Append("  done\n");
+                sb.Append("  line=$(echo \"$out\" | sed -n 2p)\n");
+                sb.Append($"  [ -n \"$out\" ] || {{ why={Q($"nothing accepts on {address}:{http.Port}")}; return 1; }}\n");
+                sb.Append($"  [ -n \"$line\" ] || {{ why={Q($"no answer on {address}:{http.Port} (the connection closed or was reset)")}; return 1; }}\n");
                 sb.Append("  code=$(echo \"$line\" | cut -d' ' -f2)\n");
                 sb.Append($"  case \"$code\" in 2??|3??) ;; *) why=\"GET {http.Path} on port {http.Port} answered '$line'\"; return 1 ;; esac\n");
                 break;
             case HttpProbe http:
-                sb.Append($"  python3 -c 'import http.client,sys; c=http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5); c.request(\"GET\", sys.argv[3]); sys.exit(0 if 200 <= c.getresponse().status < 400 else 1)' {Q(address)} {http.Port} {Q(http.Path)} 2>/dev/null || {{ why={Q($"GET {http.Path} on port {http.Port} failed")}; return 1; }}\n");
+                // Three tries, for the same reason as above.
+                sb.Append($"  python3 -c 'import http.client,sys\nfor t in range(3):\n  try:\n    c=http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5); c.request(\"GET\", sys.argv[3]); sys.exit(0 if 200 <= c.getresponse().status < 400 else 1)\n  except (ConnectionResetError, http.client.RemoteDisconnected): pass\nsys.exit(1)' {Q(address)} {http.Port} {Q(http.Path)} 2>/dev/null || {{ why={Q($"GET {http.Path} on port {http.Port} failed")}; return 1; }}\n");
                 break;
             case TcpProbe tcp when plan.HealthShell == "bash":
                 sb.Append($"  timeout 5 bash -c 'exec 3<>/dev/tcp/\"$1\"/\"$2\"' _ {Q(address)} {tcp.Port} 2>/dev/null || {{ why={Q($"nothing accepts on {address}:{tcp.Port}")}; return 1; }}\n");
@@ -339,7 +359,7 @@ public static class PodScripts
         sb.Append("while :; do\n");
         // A restart is a crash: no point waiting for the timeout.
         sb.Append($"  if check; then good=$((good + 1)); if [ \"$good\" -gt {settleSeconds} ]; then echo healthy; exit 0; fi\n");
-        sb.Append($"  else good=0; case \"$why\" in *restarted*) echo \"unhealthy: $why\"; exit {Unhealthy} ;; esac; fi\n");
+        sb.Append($"  else good=0; if [ \"$fatal\" = 1 ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi; fi\n");
         sb.Append($"  if [ \"$(date +%s)\" -ge \"$end\" ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi\n");
         sb.Append("  sleep 1\n");
         sb.Append("done\n");

@@ -45,6 +45,8 @@ public sealed record PsNode(string Node, TimeSpan Elapsed)
     public long MemAvailable { get; init; }
     public long MemTotal { get; init; }
     public long DiskFree { get; init; }
+    /// <summary>Who holds the node's deploy lock ("who since when (what)"), or null.</summary>
+    public string? LockHolder { get; init; }
     public IReadOnlyList<PsPod> Pods { get; init; } = [];
 }
 
@@ -82,6 +84,7 @@ public static class PsSummary
             MemAvailable = status.MemAvailable,
             MemTotal = facts.MemTotal,
             DiskFree = status.DiskFree,
+            LockHolder = status.LockHolder,
             Pods = pods,
         };
     }
@@ -132,7 +135,7 @@ public static class PsSummary
             n.Error is null ? $"{Quantity.Text(n.MemAvailable)} of {Quantity.Text(n.MemTotal)}" : "-",
             n.Error is null ? Quantity.Text(n.DiskFree) : "-",
             $"{n.Elapsed.TotalSeconds:0.0}s",
-            n.Error is null ? "ok" : (n.Unreachable ? "unreachable: " : "failed: ") + n.Error,
+            n.Error is not null ? (n.Unreachable ? "unreachable: " : "failed: ") + n.Error : n.LockHolder is { } h ? $"ok; locked by {h}" : "ok",
         })));
         var rows = new List<string[]>();
         foreach (var n in report.Nodes.Where(n => n.Error is null))
@@ -195,6 +198,7 @@ public static class PsSummary
             memAvailable = n.MemAvailable,
             memTotal = n.MemTotal,
             diskFree = n.DiskFree,
+            lockHolder = n.LockHolder,
             pods = n.Pods.Select(p => new
             {
                 pod = p.Pod,

@@ -158,6 +158,14 @@ public class DriftCheckTests
     }
 
     [Fact]
+    public void AHeldDeployLockIsANoteNamingItsHolderAndTheWayOut()
+    {
+        var f = Only(Observed(Converged + "lock=token=ab\twho=ops@laptop\twhen=2025-01-02T03:04:05Z\twhat=deploy web\t\n"));
+        Assert.Equal("n1: a deploy holds the node's lock: ops@laptop since 2025-01-02T03:04:05Z (deploy web) (if it is gone: vzbuild lock release n1)", f.ToString());
+        Assert.Equal((DriftKind.DeployLocked, true, DriftOutcome.Converged), (f.Kind, f.Note, DriftCheck.Outcome([f])));
+    }
+
+    [Fact]
     public void ANodeThatAnsweredButCouldNotBeReadIsAnError() =>
         Assert.Equal(DriftOutcome.Errors, DriftCheck.Outcome([new DriftFinding("n1", null, DriftKind.NodeError, "not read: VZ4201")]));
 
