@@ -64,7 +64,10 @@ public sealed partial class NodeDeployer
             Stage(node.Name, $"images of {pod} {record.Id}");
             foreach (var (image, sha) in record.Images)
             {
-                var kept = await shell.RunAsync(KeptImageScript(layout, node.Target.Settings, image, sha), NodeShell.Quick, ct);
+                // A runc pod runs the bundle unpacked for that image version, kept beside the release (nothing to load).
+                var kept = await shell.RunAsync(plans[pod].Unit == UnitKind.RuncService
+                    ? $"[ -d {Sh.Quote(layout.Rootfs(image, sha))} ] || exit {KeptImageGone}\necho kept\n"
+                    : KeptImageScript(layout, node.Target.Settings, image, sha), NodeShell.Quick, ct);
                 if (kept.ExitCode == KeptImageGone)
                     throw new VzException(ViewErrors.ImageGone, $"{pod}: {image} of release {record.Id} is no longer on {node.Name} (its archive sha256:{sha[..12]} was pruned and podman has no such image)",
                         "deploy that version again instead: vzbuild deploy with the fleet file of that release");
