@@ -57,6 +57,20 @@ public sealed class DriftTests(FleetViewFleet fx, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AManifestAndAUnitChangedByHandAreNamedAndWrittenAgain()
+    {
+        await BreakAndRepairAsync("pod.yaml of n1's current release and vz-api.service on n3 edited",
+            async () =>
+            {
+                await NodeState.ExecAsync(fx.N1, "echo '# edited by hand' >> /root/.vz/pods/web/current/pod.yaml");
+                await NodeState.ExecAsync(fx.N3, "echo '# edited by hand' >> /etc/systemd/system/vz-api.service");
+            },
+            [("n1", "web", "manifest-differs"), ("n3", "api", "unit-differs")], ["n1", "n3"]);
+        Assert.Equal("", await NodeState.ExecAsync(fx.N1, "grep -l 'edited by hand' /root/.vz/pods/web/current/pod.yaml || true"));
+        Assert.Equal("", await NodeState.ExecAsync(fx.N3, "grep -l 'edited by hand' /etc/systemd/system/vz-api.service || true"));
+    }
+
+    [Fact]
     public async Task APodStoppedByHandIsNamedAndStartedAgain()
     {
         await BreakAndRepairAsync("podman pod stop web on n2", () => NodeState.ExecAsync(fx.N2, "podman pod stop web >/dev/null 2>&1; sleep 2"),
