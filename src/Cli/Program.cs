@@ -33,6 +33,7 @@ public static class Program
         root.Subcommands.Add(PushCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(LockCommand.Create());
+        root.Subcommands.Add(PlaybookCommand.Create());
         return root;
     }
 }
