@@ -297,7 +297,7 @@ public static class PlaybookGenerator
             uploads.Add(k, JinjaText.From(Upload(layout, pod, secret, k)));
         return new Map()
             .Add("name", secret)
-            .Add("keys", keys.ToList())
+            .Add("key_names", keys.ToList())
             .Add("volume", volume is not null)
             .Add("env", env)
             .Add("uploads", uploads)

@@ -28,7 +28,8 @@ public sealed record RoleVariant(int Settings, UnitKind Unit, bool Rootless)
     /// <summary>
     /// Facts of a node of this variant with slots for what differs between nodes of it. Decide reads
     /// no other fact for a plan, except what the role checks itself on the node before choosing
-    /// (podman's version, the memory controller, unprivileged ports, systemd, bash or python3).
+    /// (podman's version, runc or crun for vz_runtime, the memory controller, unprivileged ports,
+    /// systemd, bash or python3).
     /// </summary>
     public NodeFacts Facts(bool selinux = false, bool bash = true) => new()
     {
@@ -38,6 +39,8 @@ public sealed record RoleVariant(int Settings, UnitKind Unit, bool Rootless)
         Podman = Unit == UnitKind.QuadletKube ? new Version(5, 0) : PlatformDecisions.OldestPodman,
         PodmanPath = Slots.Podman.Token,
         Quadlet = Unit == UnitKind.QuadletKube,
+        Runc = true,
+        Crun = true,
         Cgroup = CgroupMode.V2,
         Controllers = new HashSet<string>(["cpu", "memory", "pids"]),
         Systemd = 252,
