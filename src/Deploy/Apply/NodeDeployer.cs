@@ -46,7 +46,10 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
     {
         var facts = NodeFacts.Parse(await shell.CheckedAsync(NodeFacts.Probe, "probe the node", ct), node.Name);
         var plans = Surveys.Plans(fleet, node, facts);
-        return await ReadAsync(shell, node, facts, plans, ct);
+        var survey = await ReadAsync(shell, node, facts, plans, ct);
+        // A node too small for its pods is refused here, before its lock is taken or anything is sent.
+        CheckMemory(node, survey, node.Pods.Where(p => !survey.Converged(p)).ToList(), quiet: true);
+        return survey;
     }
 
     async Task<NodeSurvey> ReadAsync(NodeShell shell, NodeWork node, NodeFacts facts, IReadOnlyDictionary<string, PlatformPlan> plans, CancellationToken ct)
@@ -81,9 +84,9 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
             if (lockRun.ExitCode == PodScripts.LockHeld)
             {
                 var holder = LockOwner.Parse(lockRun.StdOut.Replace("held-by\n", ""));
+                // The way out goes in the message: the fleet report shows messages, not hints.
                 throw new VzException(PodErrors.LockHeld,
-                    $"another deploy holds the node's lock: {holder?.Describe() ?? "(its owner file is empty)"}; waited {Fleet.Duration.Text(wait)}",
-                    $"wait for it, or if it is gone: vzbuild lock release {name}");
+                    $"another deploy holds the node's lock: {holder?.Describe() ?? "(its owner file is empty)"}; waited {Fleet.Duration.Text(wait)}; if that deploy is gone: vzbuild lock release {name}");
             }
             if (!lockRun.Ok)
                 throw new VzException(DeployErrors.NodeCommandFailed, $"take the deploy lock: exit {lockRun.ExitCode}: {NodeShell.LastLine(lockRun)}");
@@ -151,14 +154,14 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
     }
 
     /// <summary>Refuses a node whose memory cannot hold its pods' limits; notes when a switch must stop the old version first.</summary>
-    void CheckMemory(NodeWork node, NodeSurvey survey, IReadOnlyList<string> changed)
+    void CheckMemory(NodeWork node, NodeSurvey survey, IReadOnlyList<string> changed, bool quiet = false)
     {
         var pods = node.AllPods.Select(p => (p, fleet.Fleet.ManifestOf(p), fleet.Entry(p).Runtime)).ToList();
         foreach (var pod in changed)
         {
             // The old version's limit is not known here; the new one's stands for it.
             var note = MemoryPlan.Check(node.Name, survey.Facts.MemTotal, pods, pod, fleet.Fleet.ManifestOf(pod).MemoryLimit);
-            if (note is not null && survey.Observed(pod)?.Current is not null)
+            if (note is not null && !quiet && survey.Observed(pod)?.Current is not null)
                 reporter.Info($"{node.Name}: {note}");
         }
     }
@@ -271,14 +274,16 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         await shell.CheckedAsync(PodScripts.DeadmanArm(layout, plan, pod, from, id, entry.Deadman), $"arm the dead-man switch of {pod}", ct);
         run.Switched = true;
         Stage(name, $"switch {pod}");
-        var sw = await shell.RunAsync(PodScripts.Switch(layout, plan, pod, id), UnitWriter.StartTimeout + NodeShell.Quick, ct);
+        var sw = await shell.RunAsync(PodScripts.Switch(layout, plan, pod, id), NodeShell.Quick, ct);
         string? why = null;
         if (!sw.Ok)
             why = $"the switch failed: {NodeShell.LastLine(sw)}";
         else
         {
             Stage(name, $"health {pod}");
-            var health = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds), entry.Health.Timeout + NodeShell.Quick, ct);
+            var invocation = Layout.KeyValues.Parse(sw.StdOut).GetValueOrDefault("invocation") ?? "";
+            var health = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds, invocation),
+                HealthDeadline(entry.Health.Timeout), ct);
             if (health.ExitCode != 0)
                 why = health.StdOut.Trim().Split('\n').LastOrDefault(l => l.StartsWith("unhealthy:")) ?? $"health check exit {health.ExitCode}: {NodeShell.LastLine(health)}";
         }
@@ -304,7 +309,7 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         var detail = why;
         if (from is not null)
         {
-            var again = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds), entry.Health.Timeout + NodeShell.Quick, ct);
+            var again = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds), HealthDeadline(entry.Health.Timeout), ct);
             if (again.ExitCode != 0)
                 detail += $"; the previous version {from} is not healthy either ({again.StdOut.Trim().Split('\n').LastOrDefault()})";
         }
@@ -334,6 +339,9 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         await shell.CheckedAsync(FirewallPlan.ApplyScript(fw.Firewall, fw.FirewallAccess, script), "apply the firewall rules", ct);
         return change.Describe();
     }
+
+    /// <summary>The health check ends by itself at its timeout (plus one try and the settle time); a node silent beyond that has lost its link.</summary>
+    TimeSpan HealthDeadline(TimeSpan timeout) => timeout + TimeSpan.FromSeconds(20 + options.SettleSeconds);
 
     void Stage(string node, string what) => reporter.Progress(node, 0, 0, what);
 

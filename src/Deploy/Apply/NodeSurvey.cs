@@ -36,8 +36,12 @@ public sealed record NodeSurvey(
 
     public bool FirewallConverged => !ManagesFirewall || Opened.SetEquals(DesiredPorts);
 
-    /// <summary>Nothing to do on this node: every pod runs its desired release and vz's ports are the desired ones.</summary>
-    public bool Unchanged => Desired.Keys.All(Converged) && FirewallConverged;
+    /// <summary>
+    /// Nothing to do on this node: every pod runs its desired release, vz's ports are the desired
+    /// ones, and no other deploy is at work there (its switch may be under way: this deploy waits
+    /// for the lock and reads the node again instead of calling it unchanged).
+    /// </summary>
+    public bool Unchanged => Desired.Keys.All(Converged) && FirewallConverged && Status.LockHolder is null;
 
     /// <summary>What Decide said the operator should know, once per line.</summary>
     public IReadOnlyList<string> Notes => Plans.Values.SelectMany(p => p.Notes).Distinct().ToList();

@@ -48,6 +48,8 @@ public sealed record ObservedNode
     public long DiskFree { get; init; }
     /// <summary>The node's secrets salt (empty before its first deploy): deploy needs it for the desired release IDs.</summary>
     public string Salt { get; init; } = "";
+    /// <summary>The deploy lock's owner file ("who since when (what)"), when a deploy holds the node's lock; null when none does.</summary>
+    public string? LockHolder { get; init; }
     public IReadOnlySet<FirewallPort> OpenedPorts { get; init; } = new SortedSet<FirewallPort>();
 }
 
@@ -77,6 +79,8 @@ public static class NodeStatus
         var podman = plan is null ? "podman" : string.Join(' ', new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).Select(Q));
         sb.Append("if [ -f \"/var/lib/systemd/linger/$(id -un)\" ]; then echo linger=1; fi\n");
         sb.Append($"echo \"salt=$(cat {Q(layout.SecretSalt)} 2>/dev/null)\"\n");
+        // A deploy at work here: its owner file, one line (another deploy must not take the node for converged meanwhile).
+        sb.Append($"if [ -d {Q(layout.Lock)} ]; then echo \"lock=$(tr '\\n' '\\t' < {Q(layout.LockOwner)} 2>/dev/null)\"; fi\n");
         sb.Append("awk '/^MemAvailable:/ {print \"mem_available_kb=\" $2}' /proc/meminfo\n");
         sb.Append("df -Pk \"$HOME\" | awk 'NR==2 {print \"disk_free_kb=\" $4}'\n");
         sb.Append($"if command -v podman >/dev/null; then for p in $({podman} pod ps --format '{{{{.Name}}}}' 2>/dev/null); do echo \"podman_pod=$p\"; done; fi\n");
@@ -116,6 +120,7 @@ public static class NodeStatus
         bool linger = false;
         long mem = 0, disk = 0;
         var salt = "";
+        string? holder = null;
         void Flush()
         {
             if (cur is not null)
@@ -135,6 +140,7 @@ public static class NodeStatus
             {
                 case "linger": linger = v == "1"; break;
                 case "salt": salt = v; break;
+                case "lock": holder = LockOwner.Parse(v.Replace('\t', '\n'))?.Describe() ?? "(a deploy that has not written its owner file yet)"; break;
                 case "mem_available_kb": mem = Kb(v); break;
                 case "disk_free_kb": disk = Kb(v); break;
                 case "podman_pod": podmanPods.Add(v); break;
@@ -165,7 +171,7 @@ public static class NodeStatus
             }
         }
         Flush();
-        return new ObservedNode { Node = node, Pods = pods, PodmanPods = podmanPods, VzPods = vzPods, Linger = linger, MemAvailable = mem, DiskFree = disk, Salt = salt };
+        return new ObservedNode { Node = node, Pods = pods, PodmanPods = podmanPods, VzPods = vzPods, Linger = linger, MemAvailable = mem, DiskFree = disk, Salt = salt, LockHolder = holder };
     }
 
     static long Kb(string v) => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n * 1024 : 0;

@@ -206,7 +206,11 @@ public static class PodScripts
         sb.Append($"{plan.Systemctl} daemon-reload\n");
         if (plan.Unit != UnitKind.QuadletKube)
             sb.Append($"{plan.Systemctl} enable {Q(plan.Service)} >/dev/null 2>&1\n");
-        sb.Append($"{plan.Systemctl} restart {Q(plan.Service)}\n");
+        // The restart is queued, not waited for: every script vz runs stays short, so a link cut
+        // during a slow start is noticed within seconds, not after TimeoutStartSec. The health check
+        // waits for the new start, which it tells from the old by the invocation ID printed here.
+        sb.Append($"echo \"invocation=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)} 2>/dev/null)\"\n");
+        sb.Append($"{plan.Systemctl} restart --no-block {Q(plan.Service)}\n");
         return sb.ToString();
     }
 
@@ -289,17 +293,22 @@ public static class PodScripts
     /// timeout, every container of the pod must run and none may have restarted, and the fleet
     /// file's http/tcp check must pass from the node itself (no curl needed in the pod). Healthy
     /// means all of that held for settle seconds in a row. Prints "healthy" (exit 0) or
-    /// "unhealthy: why" (exit <see cref="Unhealthy"/>).
+    /// "unhealthy: why" (exit <see cref="Unhealthy"/>). After a <see cref="Switch"/>, startedAfter is
+    /// the invocation ID it printed: the check waits for a start newer than that (the restart is
+    /// queued, and until it runs the old version would answer). A crash (a restart, a failed unit)
+    /// fails at once.
     /// </summary>
-    public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5)
+    public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5, string? startedAfter = null)
     {
         var sb = new StringBuilder(Prelude(plan).Replace("set -e\n", ""));
-        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); good=0; why='not checked yet'\n");
+        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); good=0; fatal=0; why='not checked yet'\n");
         sb.Append("check() {\n");
+        if (startedAfter is not null)
+            sb.Append($"  inv=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)}); if [ -z \"$inv\" ] || [ \"$inv\" = {Q(startedAfter)} ]; then why={Q($"{plan.Service} has not started again yet")}; return 1; fi\n");
+        sb.Append($"  st=$({plan.Systemctl} is-active {Q(plan.Service)}); case \"$st\" in active) ;; failed) why={Q($"{plan.Service} failed to start")}; fatal=1; return 1 ;; *) why=\"{plan.Service} is $st\"; return 1 ;; esac\n");
         if (plan.Unit == UnitKind.RuncService)
         {
-            sb.Append($"  [ \"$({plan.Systemctl} is-active {Q(plan.Service)})\" = active ] || {{ why={Q($"{plan.Service} is not active")}; return 1; }}\n");
-            sb.Append($"  n=$({plan.Systemctl} show -p NRestarts --value {Q(plan.Service)}); [ \"${{n:-0}}\" = 0 ] || {{ why=\"restarted $n times\"; return 1; }}\n");
+            sb.Append($"  n=$({plan.Systemctl} show -p NRestarts --value {Q(plan.Service)}); [ \"${{n:-0}}\" = 0 ] || {{ why=\"restarted $n times\"; fatal=1; return 1; }}\n");
         }
         else
         {
@@ -310,7 +319,7 @@ public static class PodScripts
             sb.Append("  for s in $states; do\n");
             sb.Append("    case \"$s\" in\n");
             sb.Append("      *=running:0) ;;\n");
-            sb.Append("      *=running:*) why=\"container ${s%%=*} restarted ${s##*:} times\"; return 1 ;;\n");
+            sb.Append("      *=running:*) why=\"container ${s%%=*} restarted ${s##*:} times\"; fatal=1; return 1 ;;\n");
             sb.Append("      *) st=${s#*=}; why=\"container ${s%%=*} is ${st%%:*}\"; return 1 ;;\n");
             sb.Append("    esac\n");
             sb.Append("  done\n");
@@ -350,7 +359,7 @@ public static class PodScripts
         sb.Append("while :; do\n");
         // A restart is a crash: no point waiting for the timeout.
         sb.Append($"  if check; then good=$((good + 1)); if [ \"$good\" -gt {settleSeconds} ]; then echo healthy; exit 0; fi\n");
-        sb.Append($"  else good=0; case \"$why\" in *restarted*) echo \"unhealthy: $why\"; exit {Unhealthy} ;; esac; fi\n");
+        sb.Append($"  else good=0; if [ \"$fatal\" = 1 ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi; fi\n");
         sb.Append($"  if [ \"$(date +%s)\" -ge \"$end\" ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi\n");
         sb.Append("  sleep 1\n");
         sb.Append("done\n");

@@ -80,10 +80,12 @@ public class PodScriptsTests
         Golden.Match("switch.debian-12.sh", s);
         Assert.True(s.IndexOf("flock 9", StringComparison.Ordinal) < s.IndexOf("mv -Tf current.tmp current", StringComparison.Ordinal));
         Assert.True(s.IndexOf("exec 9>&-", StringComparison.Ordinal) < s.IndexOf("systemctl restart", StringComparison.Ordinal));
+        // Queued, not waited for; the invocation ID before it lets the health check tell the new start from the old.
+        Assert.True(s.IndexOf("show -p InvocationID --value vz-web.service", StringComparison.Ordinal) < s.IndexOf("systemctl restart --no-block vz-web.service", StringComparison.Ordinal));
         Assert.Contains("systemctl enable vz-web.service", s);
         var quadlet = PodScripts.Switch(Rocky9.Layout, Rocky9.Plan, "web", "bbbb");
         Assert.DoesNotContain("enable", quadlet);
-        Assert.Contains("systemctl --user restart vz-web.service", quadlet);
+        Assert.Contains("systemctl --user restart --no-block vz-web.service", quadlet);
     }
 
     [Fact]
@@ -115,6 +117,69 @@ public class PodScriptsTests
         Assert.DoesNotContain("curl", s);
         Assert.Contains("end=$(( $(date +%s) + 60 ))", s);
         Assert.Contains("{{.Name}}={{.State.Status}}:{{.RestartCount}}", s);
+    }
+
+    [Fact]
+    public void AfterASwitchTheHealthCheckWaitsForANewStartOfTheUnitAndACrashFailsAtOnce()
+    {
+        var spec = new HealthSpec(new HttpProbe(8080, "/", 1), TimeSpan.FromSeconds(60));
+        var s = PodScripts.HealthCheck(Debian12.Plan, "web", spec, "127.0.0.1", startedAfter: "0123abcd");
+        Assert.Contains("inv=$(systemctl show -p InvocationID --value vz-web.service); if [ -z \"$inv\" ] || [ \"$inv\" = 0123abcd ]; then", s);
+        Assert.Contains("failed) why='vz-web.service failed to start'; fatal=1", s);
+        Assert.Contains("restarted ${s##*:} times\"; fatal=1", s);
+        Assert.Contains("if [ \"$fatal\" = 1 ]; then echo \"unhealthy: $why\"; exit 1; fi", s);
+        Assert.DoesNotContain("InvocationID", PodScripts.HealthCheck(Debian12.Plan, "web", spec, "127.0.0.1"));
+    }
+
+    [Fact]
+    public void AnHttpAnswerLostToAResetIsAskedForAgainButARefusedConnectionIsNot()
+    {
+        var s = PodScripts.HealthCheck(Debian12.Plan, "web", new HealthSpec(new HttpProbe(8080, "/", 1), TimeSpan.FromSeconds(60)), "127.0.0.1");
+        Assert.Contains("while [ \"$n\" -lt 3 ]; do", s);
+        Assert.Contains("[ \"$out\" = connected ] || break", s);
+        Assert.Contains("why='nothing accepts on 127.0.0.1:8080'", s);
+        Assert.Contains("(the connection closed or was reset)", s);
+        var python = PodScripts.HealthCheck(Debian12.Plan with { HealthShell = "python3" }, "web", new HealthSpec(new HttpProbe(8080, "/", 1), TimeSpan.FromSeconds(60)), "127.0.0.1");
+        Assert.Contains("for t in range(3):", python);
+        Assert.Contains("except (ConnectionResetError, http.client.RemoteDisconnected): pass", python);
+    }
+
+    [Fact]
+    public void AnAttemptAfterABrokenLinkTakesItsOwnLockAgain()
+    {
+        var s = PodScripts.LockTake(Debian12.Layout, Owner, 30);
+        Assert.True(s.IndexOf("if grep -qx token=t0k3n /root/.vz/lock/owner 2>/dev/null; then echo taken; exit 0; fi", StringComparison.Ordinal)
+            < s.IndexOf("while ! mkdir", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheSaltIsItsOwnScriptMadeOnceAndPrinted()
+    {
+        var s = PodScripts.Salt(Debian12.Layout);
+        Assert.Contains("[ -s /root/.vz/secrets/.salt ] || head -c 32 /dev/urandom", s);
+        Assert.Contains("echo \"salt=$(cat /root/.vz/secrets/.salt)\"", s);
+        Assert.Contains("umask 077", s);
+        Assert.DoesNotContain(".salt", PodScripts.Prepare(Debian12.Layout, "web", "bbbb"));
+    }
+
+    [Fact]
+    public void VzsOwnRollbackRunsTheDeadmansRestoreAtOnceAndStopsTheTimer()
+    {
+        var s = PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web");
+        Assert.Contains("mode=${1:-deadman}; why=${2:-not confirmed}", s);
+        Assert.Contains("if [ \"$mode\" = rollback ]; then systemctl stop vz-deadman-web.timer", s);
+        Assert.Contains("case \"$mode\" in boot) ev=boot-rollback ;; rollback) ev=rollback ;; *) ev=auto-rollback ;; esac", s);
+        // previous goes back to what it named before the switch, never the failed release.
+        Assert.Contains("if [ -n \"$prev\" ] && [ -d \"releases/$prev\" ]; then ln -sfn \"releases/$prev\" previous.tmp", s);
+        Assert.DoesNotContain("ln -sfn \"releases/$to\" previous", s);
+    }
+
+    [Fact]
+    public void TheBootMarkerChangesWithInitNotOnlyWithTheKernel()
+    {
+        Assert.Contains("/proc/sys/kernel/random/boot_id", PodScripts.BootMarker);
+        Assert.Contains("/proc/1/stat", PodScripts.BootMarker);
+        Assert.Contains("[ \"$boot\" = " + PodScripts.BootMarker + " ]", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web"));
     }
 
     [Fact]

@@ -154,6 +154,32 @@ public class PlatformDecisionsTests
         Assert.Equal(("debian", "12"), (f.OsId, f.OsVersion));
     }
 
+    [Theory]
+    [InlineData("debian-12-node-captured", UnitKind.PodmanKubeService, FirewallBackend.Iptables)]
+    [InlineData("debian-13-node-captured", UnitKind.QuadletKube, FirewallBackend.Nftables)]
+    public void TheProbesCapturedOnHarnessNodesOfBothGenerationsDecideTheirUnitAndFirewall(string facts, UnitKind unit, FirewallBackend firewall)
+    {
+        var f = Facts(facts);
+        var plan = Decide(f);
+        Assert.Equal((unit, firewall, CgroupMode.Hybrid), (plan.Unit, plan.Firewall, f.Cgroup));
+        Assert.True(plan.EnforcesMemory);
+        // The boot marker: the kernel's boot id, then init's start time.
+        Assert.Matches("^[0-9a-f-]{36}/[0-9]+$", f.BootId);
+    }
+
+    [Fact]
+    public void ANodeCappedBelowItsMeminfoCountsItsCgroupLimit()
+    {
+        // Captured on a harness node capped at 512 MB: /proc/meminfo shows the host's 24 GB.
+        var f = Facts("debian-13-512mb-node-captured");
+        Assert.Equal(512L << 20, f.MemTotal);
+        Assert.True(Facts("debian-13-node-captured").MemTotal > 1L << 30);
+        Assert.Equal(1000L, NodeFacts.MemoryOf(1000, "max"));
+        Assert.Equal(1000L, NodeFacts.MemoryOf(1000, "9223372036854771712"));
+        Assert.Equal(600L, NodeFacts.MemoryOf(1000, "600"));
+        Assert.Equal(600L, NodeFacts.MemoryOf(0, "600"));
+    }
+
     [Fact]
     public void AProbeOutputWithoutUserIsAFactsError()
     {

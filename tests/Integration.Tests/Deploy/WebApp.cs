@@ -30,6 +30,8 @@ public sealed class WebApp
     public AppImage Crash { get; }
     public AppImage NotFound { get; }
     public AppImage Api { get; }
+    /// <summary>The image issue 9's fleet file names (localhost/web:1), for deploying that file as written.</summary>
+    public AppImage Issue9 { get; }
 
     /// <summary>
     /// The app's start: a TERM handler (httpd as pid 1 would ignore SIGTERM and be killed after 10 s),
@@ -56,6 +58,7 @@ public sealed class WebApp
         Crash = Build(root, spec, "localhost/vzweb:crash", "web crash", "[\"/bin/sh\",\"-c\",\"echo crashing; exit 3\"]");
         NotFound = Build(root, spec, "localhost/vzweb:404", "web 404", Start("/bin"));
         Api = Build(root, spec, "localhost/vzapi:1", "api v1", Start("/www"));
+        Issue9 = Build(root, spec, "localhost/web:1", "issue 9", Start("/www"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => dir.Dispose();
     }
 
