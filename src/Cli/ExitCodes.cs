@@ -23,6 +23,11 @@ public static class ExitCodes
     /// </summary>
     public const int RolledBack = 7;
     /// <summary>
+    /// diff: every node was read and some differ from the fleet file (one line per difference).
+    /// Apart from 4/5 (nodes not read), so a script tells "drifted" from "could not look".
+    /// </summary>
+    public const int Drifted = 8;
+    /// <summary>
     /// An internal error: a bug in vz (an exception vz did not expect), reported as such with its
     /// type and message, never as a failure of the node or the input. 70 is EX_SOFTWARE (sysexits.h).
     /// </summary>
@@ -36,6 +41,12 @@ public static class ExitCodes
     /// <summary>The exit code for a fleet operation, from how many nodes succeeded and failed; a bug on any node wins.</summary>
     public static int ForFleet(int succeeded, int failed, int internalErrors = 0) =>
         internalErrors > 0 ? InternalError : failed == 0 ? Ok : succeeded == 0 ? AllFailed : PartialFailure;
+
+    /// <summary>The exit code for diff: a bug wins, then nodes not read (4 some, 5 all), then drift; 0 converged.</summary>
+    public static int ForDiff(Vz.Deploy.Drift.DriftOutcome outcome, int read, int failed, int internalErrors = 0) =>
+        internalErrors > 0 || failed > 0 ? ForFleet(read, failed, internalErrors)
+        : outcome == Vz.Deploy.Drift.DriftOutcome.Drifted ? Drifted
+        : Ok;
 
     /// <summary>The exit code for deploy: a bug on any node wins, then a rollback, then push's 0/4/5.</summary>
     public static int ForDeploy(Vz.Deploy.Rollout.FleetOutcome outcome, int internalErrors = 0) =>

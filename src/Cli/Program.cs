@@ -33,6 +33,11 @@ public static class Program
         root.Subcommands.Add(PushCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(LockCommand.Create());
+        root.Subcommands.Add(PsCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
+        root.Subcommands.Add(LogsCommand.Create());
+        root.Subcommands.Add(RollbackCommand.Create());
+        root.Subcommands.Add(HistoryCommand.Create());
         root.Subcommands.Add(PlaybookCommand.Create());
         return root;
     }

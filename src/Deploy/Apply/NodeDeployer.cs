@@ -20,7 +20,7 @@ namespace Vz.Deploy.Apply;
 /// switch) rather than from what the last attempt believed. Nothing of vz keeps running on the
 /// node but the dead-man timer between a switch and its confirmation.
 /// </summary>
-public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployOptions options, IReporter reporter, IProcessRunner? processes = null)
+public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployOptions options, IReporter reporter, IProcessRunner? processes = null)
 {
     /// <summary>The lock's token: one per deploy, so an attempt after a broken link takes its own lock again.</summary>
     public string Token { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -64,7 +64,12 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
     }
 
     /// <summary>One attempt of the whole deploy on one node. Throws to fail it (a TransportException to retry it).</summary>
-    public async Task<NodeOutcome> DeployAsync(NodeAttempt attempt, NodeRun run, CancellationToken ct)
+    public Task<NodeOutcome> DeployAsync(NodeAttempt attempt, NodeRun run, CancellationToken ct) =>
+        LockedAsync(attempt, run, "deploy", (shell, facts, plans, layout) => UnderLockAsync(shell, run.Work, run, facts, plans, layout, ct), ct);
+
+    /// <summary>Probes the node, takes its deploy lock for <paramref name="verb"/>, runs the work under it and releases it.</summary>
+    async Task<NodeOutcome> LockedAsync(NodeAttempt attempt, NodeRun run, string verb,
+        Func<NodeShell, NodeFacts, IReadOnlyDictionary<string, PlatformPlan>, NodeLayout, Task<NodeOutcome>> work, CancellationToken ct)
     {
         var node = run.Work;
         var name = node.Name;
@@ -79,7 +84,7 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
 
             Stage(name, "lock");
             var wait = options.LockWait ?? fleet.File.Rollout.LockWait;
-            var owner = new LockOwner(Token, options.Who, DateTimeOffset.UtcNow, $"deploy {string.Join(",", node.Pods)}");
+            var owner = new LockOwner(Token, options.Who, DateTimeOffset.UtcNow, $"{verb} {string.Join(",", node.Pods)}");
             var lockRun = await shell.RunAsync(PodScripts.LockTake(layout, owner, (int)Math.Ceiling(wait.TotalSeconds)), wait + NodeShell.Quick, ct);
             if (lockRun.ExitCode == PodScripts.LockHeld)
             {
@@ -92,7 +97,7 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
                 throw new VzException(DeployErrors.NodeCommandFailed, $"take the deploy lock: exit {lockRun.ExitCode}: {NodeShell.LastLine(lockRun)}");
             try
             {
-                var outcome = await UnderLockAsync(shell, node, run, facts, plans, layout, ct);
+                var outcome = await work(shell, facts, plans, layout);
                 await shell.RunAsync(PodScripts.LockRelease(layout, Token), NodeShell.Quick, ct);
                 return outcome;
             }
@@ -133,6 +138,8 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
             CheckMemory(node, survey, changed);
             // Nothing switches until every image and file every changed pod needs is on the node and verified.
             var images = await PushImagesAsync(shell, node, run, changed, ct);
+            foreach (var note in await NodeRepair.PrepareAsync(shell, fleet, inputs, survey, changed, ct))
+                Note(run, note);
             foreach (var pod in changed)
                 await InstallReleaseAsync(shell, survey, pod, ct);
             foreach (var pod in changed)
@@ -257,7 +264,7 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
     }
 
     /// <summary>Arms the dead-man, switches, checks health; confirms, or rolls back at once.</summary>
-    async Task<PodResult> SwitchAsync(NodeShell shell, NodeSurvey survey, NodeRun run, string pod, CancellationToken ct)
+    async Task<PodResult> SwitchAsync(NodeShell shell, NodeSurvey survey, NodeRun run, string pod, CancellationToken ct, HistoryEvent? confirmed = null)
     {
         var name = survey.Status.Node;
         var layout = survey.Layout;
@@ -291,7 +298,7 @@ public sealed class NodeDeployer(LoadedFleet fleet, DeployInputs inputs, DeployO
         if (why is null)
         {
             Stage(name, $"confirm {pod}");
-            var history = new HistoryEntry(DateTimeOffset.UtcNow, pod, from is null ? HistoryEvent.Deploy : HistoryEvent.Update, id, options.Who, from is null ? "" : $"from {from}");
+            var history = new HistoryEntry(DateTimeOffset.UtcNow, pod, confirmed ?? (from is null ? HistoryEvent.Deploy : HistoryEvent.Update), id, options.Who, from is null ? "" : $"from {from}");
             var confirm = await shell.RunAsync(PodScripts.Confirm(layout, plan, pod, id, history), NodeShell.Quick, ct);
             if (confirm.ExitCode == PodScripts.AlreadyRestored)
                 return result with { Action = PodAction.RolledBack, Detail = "the node's dead-man switch restored the previous version before vz could confirm" };

@@ -32,7 +32,11 @@ public sealed record NodeSurvey(
 
     public ObservedPod? Observed(string pod) => Status.Pods.FirstOrDefault(p => p.Pod == pod);
 
-    public bool Converged(string pod) => RolloutPlan.IsConverged(Desired[pod].Record.Id, Observed(pod));
+    /// <summary>Each pod's desired state as diff compares it (<see cref="NodeRepair.DesiredPods"/>).</summary>
+    public IReadOnlyDictionary<string, DesiredPod> DriftDesired { get; init; } = new Dictionary<string, DesiredPod>();
+
+    /// <summary>The pod runs its desired release, confirmed, and diff finds nothing on it that a deploy repairs.</summary>
+    public bool Converged(string pod) => RolloutPlan.IsConverged(Desired[pod].Record.Id, Observed(pod)) && NodeRepair.Repairs(this, pod).Count == 0;
 
     public bool FirewallConverged => !ManagesFirewall || Opened.SetEquals(DesiredPorts);
 
@@ -66,7 +70,7 @@ public static class Surveys
         var layout = NodeLayout.For(facts, node.Target.Settings);
         var desired = plans.ToDictionary(kv => kv.Key, kv => Release(fleet, kv.Key, kv.Value, layout, status.Salt, inputs, who, now), StringComparer.Ordinal);
         var ports = Firewall.FirewallPlan.Desired(node.AllPods.Select(fleet.Fleet.ManifestOf));
-        return new NodeSurvey(facts, layout, plans, status, opened, ports, desired);
+        return new NodeSurvey(facts, layout, plans, status, opened, ports, desired) { DriftDesired = NodeRepair.DesiredPods(fleet, inputs, plans, desired) };
     }
 
     /// <summary>The files and record of a pod's release on this node (same inputs, same ID).</summary>

@@ -97,11 +97,77 @@ public class DriftCheckTests
     }
 
     [Fact]
-    public void AnExtraPodStartedByHandIsNamedAndNotRemoved()
+    public void APodStartedByHandIsNamedAsANoteThatIsNotDrift()
     {
         var f = Only(Observed(Converged + "podman_pod=adhoc\n"));
-        Assert.Equal((DriftKind.PodExtra, "adhoc"), (f.Kind, f.Pod));
+        Assert.Equal((DriftKind.ForeignPod, "adhoc", true), (f.Kind, f.Pod, f.Note));
+        Assert.Equal("n1: pod adhoc: runs on the node and vz did not place it (vz leaves it alone)", f.ToString());
+        Assert.Equal(DriftOutcome.Converged, DriftCheck.Outcome([f]));
+        Assert.False(DriftCheck.RepairedByDeploy(f.Kind));
     }
+
+    [Fact]
+    public void APodVzDeployedThatTheFleetNoLongerPlacesIsExtraAndDrift()
+    {
+        var f = Only(Observed(Converged + "podman_pod=old\nvz_pod=old\n"));
+        Assert.Equal((DriftKind.PodExtra, "old", false), (f.Kind, f.Pod, f.Note));
+        Assert.Equal(DriftOutcome.Drifted, DriftCheck.Outcome([f]));
+    }
+
+    [Fact]
+    public void APodPlacedOnTheNodeButLeftOutByPodIsNotExtra()
+    {
+        var narrowed = Desired with { Placed = new HashSet<string> { "web", "api" } };
+        Assert.Empty(DriftCheck.Compare(narrowed, Observed(Converged + "podman_pod=api\nvz_pod=api\n")));
+    }
+
+    [Fact]
+    public void APodOnAnotherReleaseIsOneLineNotAlsoItsManifestUnitAndImage()
+    {
+        var other = Converged.Replace("current=0123456789abcdef", "current=fedcba9876543210").Replace("unit_sha=1111", "unit_sha=5555")
+            .Replace("manifest_sha=2222", "manifest_sha=6666").Replace("web-httpd running 0 3333", "web-httpd running 0 7777");
+        Assert.Equal("n1: pod web: runs release fedcba9876543210, expected 0123456789abcdef", Only(Observed(other)).ToString());
+    }
+
+    [Fact]
+    public void AManifestChangedByHandOnTheDesiredReleaseIsNamed()
+    {
+        var f = Only(Observed(Converged.Replace("manifest_sha=2222", "manifest_sha=6666")));
+        Assert.Equal((DriftKind.ManifestDiffers, "n1: pod web: manifest differs from what vz would write"), (f.Kind, f.ToString()));
+        Assert.True(DriftCheck.RepairedByDeploy(f.Kind));
+    }
+
+    [Fact]
+    public void DeployRepairsStateButNotRestartsResourcesOrOtherPeoplesPods()
+    {
+        var repaired = Enum.GetValues<DriftKind>().Where(DriftCheck.RepairedByDeploy).ToHashSet();
+        Assert.Equal(new HashSet<DriftKind>
+        {
+            DriftKind.PodMissing, DriftKind.PodStopped, DriftKind.VersionDiffers, DriftKind.ImageDiffers, DriftKind.ManifestDiffers,
+            DriftKind.UnitDiffers, DriftKind.UnitNotEnabled, DriftKind.LingerMissing, DriftKind.PortClosed, DriftKind.PortExtra, DriftKind.DeadmanPending,
+        }, repaired);
+    }
+
+    [Fact]
+    public void TheLowDiskAndMemoryLimitsAreTheCallers()
+    {
+        var o = Observed(Converged);
+        Assert.Empty(DriftCheck.Compare(Desired, o));
+        var kinds = DriftCheck.Compare(Desired, o, new DriftLimits(DiskLow: 10L << 30, MemoryLow: 1L << 30)).Select(f => f.Kind);
+        Assert.Equal([DriftKind.DiskLow, DriftKind.MemoryLow], kinds);
+    }
+
+    [Fact]
+    public void AHeldDeployLockIsANoteNamingItsHolderAndTheWayOut()
+    {
+        var f = Only(Observed(Converged + "lock=token=ab\twho=ops@laptop\twhen=2025-01-02T03:04:05Z\twhat=deploy web\t\n"));
+        Assert.Equal("n1: a deploy holds the node's lock: ops@laptop since 2025-01-02T03:04:05Z (deploy web) (if it is gone: vzbuild lock release n1)", f.ToString());
+        Assert.Equal((DriftKind.DeployLocked, true, DriftOutcome.Converged), (f.Kind, f.Note, DriftCheck.Outcome([f])));
+    }
+
+    [Fact]
+    public void ANodeThatAnsweredButCouldNotBeReadIsAnError() =>
+        Assert.Equal(DriftOutcome.Errors, DriftCheck.Outcome([new DriftFinding("n1", null, DriftKind.NodeError, "not read: VZ4201")]));
 
     [Fact]
     public void APortRuleDeletedByHandIsAClosedPort()

@@ -191,11 +191,15 @@ public static class NodeOps
     /// </summary>
     public static async Task RebootAsync(TestNode node)
     {
-        await NodeState.ExecAsync(node, node.Release == NodeRelease.Trixie
-            ? "nft flush ruleset"
-            : "for t in filter nat mangle raw; do iptables -t $t -F; iptables -t $t -X; ip6tables -t $t -F; ip6tables -t $t -X; done");
+        await FlushNetfilterAsync(node);
         await node.RebootAsync();
     }
+
+    /// <summary>Drops every netfilter rule of the node, as its reboot would (see <see cref="RebootAsync"/>); also before a stop and start.</summary>
+    public static Task FlushNetfilterAsync(TestNode node) =>
+        NodeState.ExecAsync(node, node.Release == NodeRelease.Trixie
+            ? "nft flush ruleset"
+            : "for t in filter nat mangle raw; do iptables -t $t -F; iptables -t $t -X; ip6tables -t $t -F; ip6tables -t $t -X; done");
 
     /// <summary>The start time podman records for each container of a pod ("NAME STARTED" lines, sorted).</summary>
     public static async Task<string> StartTimesAsync(TestNode node, string pod) =>

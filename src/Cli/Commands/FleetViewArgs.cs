@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Vz.Deploy.Apply;
+using Vz.Deploy.Runner;
+using Vz.Deploy.Ssh;
+
+namespace Vz.Cli.Commands;
+
+/// <summary>
+/// The options ps, diff, logs, rollback and history share with deploy: -c FILE, --group, SSH,
+/// --parallel, --retries and --json. Read-only views retry a broken link once by default: a node
+/// that stays unreachable is a row that says so, and the operator asks again.
+/// </summary>
+internal sealed record FleetViewArgs(Option<string> Config, Option<string?> Group, DeployCommand.SshArgs Ssh, Option<int> Parallel, Option<int> Retries, Option<bool> Json)
+{
+    public static FleetViewArgs Create(string groupWhat, int retries = 1) => new(
+        DeployCommand.FleetFileOption(),
+        new Option<string?>("--group", "-g") { Description = $"{groupWhat} only the nodes of this inventory group (as ansible --limit)" },
+        DeployCommand.SshArgs.Create(),
+        new Option<int>("--parallel") { Description = "nodes worked on at once", DefaultValueFactory = _ => 16 },
+        new Option<int>("--retries") { Description = "reconnects per node after a broken link", DefaultValueFactory = _ => retries },
+        new Option<bool>("--json") { Description = "print the report as JSON on stdout (shape: README)" });
+
+    public void AddTo(Command cmd, bool json = true)
+    {
+        foreach (var o in new Option[] { Config, Group }.Concat(Ssh.All).Concat([Parallel, Retries]))
+            cmd.Options.Add(o);
+        if (json)
+            cmd.Options.Add(Json);
+    }
+
+    public FleetOptions Fleet(ParseResult parse) => new() { Parallel = Math.Max(1, parse.GetValue(Parallel)), Retries = Math.Max(0, parse.GetValue(Retries)) };
+
+    /// <summary>Reads and validates the fleet file, narrowed to the group (and pod), before any node is touched.</summary>
+    public LoadedFleet Load(ParseResult parse, string? pod = null) => FleetLoader.Load(parse.GetValue(Config)!, parse.GetValue(Group), pod, Ssh.Read(parse));
+
+    public SshOptions SshOptions(ParseResult parse) => Ssh.Read(parse);
+}

@@ -1,0 +1,129 @@
+using System.CommandLine;
+using Vz.Deploy.Apply;
+using Vz.Deploy.Drift;
+using Vz.Deploy.Fleet;
+using Vz.Deploy.Runner;
+using Vz.Deploy.Ssh;
+using Vz.Deploy.Transport;
+using Vz.Deploy.View;
+
+namespace Vz.Cli.Commands;
+
+/// <summary>
+/// vzbuild logs POD [--node N] [--since T] [-n N] [-f] [-c vz.yaml]
+/// vzbuild logs --download DIR [--unit U]... [--node N] [--group G] [-c vz.yaml]
+/// </summary>
+internal static class LogsCommand
+{
+    public static Command Create()
+    {
+        var args = FleetViewArgs.Create("read");
+        var pod = new Argument<string?>("pod") { Description = "the pod whose containers' output to show (not with --download)", Arity = ArgumentArity.ZeroOrOne };
+        var node = new Option<string?>("--node") { Description = "only this node (as the inventory names it)" };
+        var since = new Option<string?>("--since") { Description = "from this long ago (10m, 2h) or this time (\"2025-01-02 03:04:05\", today; the node's clock)" };
+        var lines = new Option<int?>("--lines", "-n") { Description = "the last N lines (all nodes together; with -f: per node, default 10)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "keep showing new lines from every node until Ctrl-C; a node that drops is reconnected" };
+        var download = new Option<string?>("--download") { Description = "append each node's journal to DIR/NODE.log from where the last download stopped" };
+        var units = new Option<string[]>("--unit") { Description = "with --download: only these systemd units (repeatable; e.g. vz-web.service)" };
+        var cmd = new Command("logs", "Show a pod's stdout and stderr from every node that runs it, in time order, each line prefixed with its node; or download the nodes' journals.");
+        cmd.Arguments.Add(pod);
+        args.AddTo(cmd, json: false);
+        foreach (var o in new Option[] { node, since, lines, follow, download, units })
+            cmd.Options.Add(o);
+        CommandAction.Set(cmd, async (parse, ct) =>
+        {
+            var reporter = new Quiet(CommandAction.Reporter);
+            var connector = new SshConnector(args.SshOptions(parse));
+            if (parse.GetValue(download) is { } dir)
+            {
+                if (parse.GetValue(pod) is not null || parse.GetValue(follow) || parse.GetValue(since) is not null || parse.GetValue(lines) is not null)
+                    throw new VzException(ViewErrors.BadArgument, "--download takes no POD, -f, --since or -n: it appends everything new to DIR/NODE.log");
+                var fleet = args.Load(parse);
+                return await DownloadAsync(Nodes(fleet, parse.GetValue(node), null), dir, parse.GetValue(units) ?? [], args.Fleet(parse), connector, reporter, Console.Out, ct);
+            }
+            if (parse.GetValue(pod) is not { } name)
+                throw new VzException(ViewErrors.BadArgument, "name the pod: vzbuild logs POD (or --download DIR for whole journals)");
+            if (parse.GetValue(units) is { Length: > 0 })
+                throw new VzException(ViewErrors.BadArgument, "--unit goes with --download; a pod's logs are its containers'");
+            if (parse.GetValue(lines) is < 0)
+                throw new VzException(ViewErrors.BadArgument, "-n must be 0 or more");
+            var loaded = args.Load(parse, name);
+            var query = new LogQuery(name, DesiredPod.ContainerNames(loaded.Fleet.ManifestOf(name))) { Lines = parse.GetValue(lines), Since = Since(parse.GetValue(since)) };
+            var targets = Nodes(loaded, parse.GetValue(node), name);
+            if (parse.GetValue(follow))
+            {
+                var width = targets.Max(t => t.Name.Length);
+                var gate = new Lock();
+                await new PodLogs(connector, reporter).FollowAsync(targets, query, (n, entries) =>
+                {
+                    lock (gate)
+                    {
+                        foreach (var e in entries)
+                            foreach (var line in Journal.Format(n, width, e))
+                                Console.Out.WriteLine(line);
+                        Console.Out.Flush();
+                    }
+                }, ct);
+                return ExitCodes.Ok;
+            }
+            return await ReadAsync(targets, query, args.Fleet(parse), connector, reporter, Console.Out, Console.Error, ct);
+        });
+        return cmd;
+    }
+
+    /// <summary>A duration becomes journalctl's relative time ("-600s"); anything else goes to journalctl as it is.</summary>
+    internal static string? Since(string? text) => text is null ? null
+        : Duration.Parse(text) is { } d ? $"-{(long)Math.Ceiling(d.TotalSeconds)}s"
+        : text.Any(char.IsControl) ? throw new VzException(ViewErrors.BadArgument, "--since holds a control character")
+        : text;
+
+    /// <summary>The nodes that run the pod (every chosen node for a download), narrowed to --node.</summary>
+    internal static IReadOnlyList<NodeTarget> Nodes(LoadedFleet fleet, string? node, string? pod)
+    {
+        var nodes = fleet.Nodes.Where(n => pod is null || n.Pods.Contains(pod)).ToList();
+        if (node is null)
+            return nodes.Select(n => n.Target).ToList();
+        var one = nodes.FirstOrDefault(n => n.Name == node)
+            ?? throw new VzException(ViewErrors.NoSuchNode, $"--node {node}: {(pod is null ? "the fleet has no such node" : $"no node of that name runs {pod}")}",
+                $"nodes: {string.Join(", ", nodes.Select(n => n.Name))}");
+        return [one.Target];
+    }
+
+    internal static async Task<int> ReadAsync(IReadOnlyList<NodeTarget> targets, LogQuery query, FleetOptions options, INodeConnector connector, IReporter reporter,
+        TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var report = await new PodLogs(connector, reporter).ReadAsync(targets, query, options, ct);
+        var width = targets.Max(t => t.Name.Length);
+        foreach (var (n, e) in report.Merged)
+            foreach (var line in Journal.Format(n, width, e))
+                stdout.WriteLine(line);
+        foreach (var n in report.Nodes.Where(n => n.Error is not null))
+            stderr.WriteLine($"{n.Node}: {(n.Unreachable ? "unreachable" : "not read")}: {n.Error}");
+        return ExitCodes.ForFleet(report.Nodes.Count - report.Failed, report.Failed, report.InternalErrors);
+    }
+
+    internal static async Task<int> DownloadAsync(IReadOnlyList<NodeTarget> targets, string dir, IReadOnlyList<string> units, FleetOptions options,
+        INodeConnector connector, IReporter reporter, TextWriter stdout, CancellationToken ct)
+    {
+        if (units.Any(u => u.Length == 0 || u.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+            throw new VzException(ViewErrors.BadArgument, "--unit takes a unit name such as vz-web.service");
+        var report = await new PodLogs(connector, reporter).DownloadAsync(targets, dir, units, options, ct);
+        stdout.Write(FleetTable.Render(["NODE", "LINES", "BYTES", "FILE", "NOTE"], report.Nodes.Select(n => new[]
+        {
+            n.Node, n.Error is null ? n.Lines.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-", n.Error is null ? Vz.Deploy.Push.PushSummary.Bytes(n.Bytes) : "-",
+            Path.Combine(dir, n.Node + ".log"),
+            n.Error is not null ? (n.Unreachable ? "unreachable: " : "failed: ") + n.Error
+                : n.State == CursorState.Lost ? "the journal lost the saved cursor (wiped or rotated): a new section began"
+                : n.State == CursorState.New ? "first download" : "",
+        })));
+        return ExitCodes.ForFleet(report.Nodes.Count - report.Failed, report.Failed, report.InternalErrors);
+    }
+
+    /// <summary>Progress lines would interleave with the log lines on a terminal: logs says only what goes wrong.</summary>
+    sealed class Quiet(IReporter inner) : IReporter
+    {
+        public void Info(string message) => inner.Info(message);
+        public void Warn(string message) => inner.Warn(message);
+        public void Progress(string task, long done, long total, string? status = null) { }
+    }
+}
