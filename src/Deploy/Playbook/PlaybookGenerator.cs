@@ -161,17 +161,24 @@ public static class PlaybookGenerator
                 template($"{vdir}/arm.sh.j2", PodScripts.DeadmanArm(l, plan, pod, Slots.From.Token, Slots.Release.Token, entry.Deadman));
                 template($"{vdir}/switch.sh.j2", PodScripts.Switch(l, plan, pod, Slots.Release.Token));
                 template($"{vdir}/confirm.sh.j2", Confirm(l, plan, pod));
-                template($"{vdir}/health-bash.sh.j2", PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", SettleSeconds));
+                // After a switch the check waits for the unit's new start (the invocation Switch printed); after a restore it does not.
                 var python = v.Decide(s, entry, m, bash: false).Plan;
-                if (python is not null)
-                    template($"{vdir}/health-python3.sh.j2", PodScripts.HealthCheck(python, pod, entry.Health, "127.0.0.1", SettleSeconds));
+                foreach (var (shell, p) in new[] { ("bash", plan), ("python3", python) })
+                    if (p is not null)
+                    {
+                        template($"{vdir}/health-switch-{shell}.sh.j2", PodScripts.HealthCheck(p, pod, entry.Health, "127.0.0.1", SettleSeconds, Slots.Invocation.Token));
+                        template($"{vdir}/health-{shell}.sh.j2", PodScripts.HealthCheck(p, pod, entry.Health, "127.0.0.1", SettleSeconds));
+                    }
+                template($"{vdir}/repair.sh.j2", NodeRepair.PrepareScript(l, plan, [],
+                [
+                    (pod, Slots.Release.Token, [(NodeLayout.ManifestFile, Slots.ManifestSha.Token), (NodeLayout.UnitCopyFile, Slots.UnitSha.Token), ("restore.sh", Slots.RestoreSha.Token)]),
+                ]));
                 foreach (var secret in m.SecretNames)
                     template($"{vdir}/secret-{secret}.sh.j2", InstallSecret(fleet.File, l, plan, m, pod, secret));
                 variants.Add(v.Name, new Map()
                     .Add("refused", "")
                     .Add("unit_path", JinjaText.From(plan.UnitPath))
-                    .Add("service", plan.Service)
-                    .Add("health_python3", python is not null));
+                    .Add("service", plan.Service));
             }
 
         // The manifest depends only on SELinux (labels) and home (secret volume paths).

@@ -39,6 +39,9 @@ public static class Slots
     public static readonly Slot Event = new("__vz_event__", "vz_event");
     public static readonly Slot Detail = new("__vz_detail__", "vz_detail");
 
+    /// <summary>The pod service's invocation before the switch (Switch prints it), as Sh.Quote writes it ('' for none).</summary>
+    public static readonly Slot Invocation = new("__vz_invocation_word__", "vz_invocation_word");
+
     public static readonly Slot LockToken = new("__vz_lock_token__", "vz_lock_token");
     public static readonly Slot LockWhat = new("__vz_lock_what__", "vz_lock_what");
 
@@ -49,7 +52,7 @@ public static class Slots
     public static readonly IReadOnlyList<Slot> All =
     [
         Home, Podman, Release, From, ManifestSha, UnitSha, RecordSha, RestoreSha, SecretsDigest, Digest,
-        Who, When, Event, Detail, LockToken, LockWhat, ImageSha, ImageStore,
+        Who, When, Event, Detail, Invocation, LockToken, LockWhat, ImageSha, ImageStore,
     ];
 
     /// <summary>

@@ -97,6 +97,10 @@ public sealed class SamenessTests : IDisposable
             Assert.Equal(PodScripts.Switch(layout, plan with { NeedsLinger = false }, pod, Id), Fill(fleet.Template($"{dir}/switch.sh.j2"), values));
             Assert.Equal(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", PlaybookGenerator.SettleSeconds),
                 Fill(fleet.Template($"{dir}/health-{plan.HealthShell}.sh.j2"), values));
+            Assert.Equal(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", PlaybookGenerator.SettleSeconds, "4d7b1c0e9f2a4b3c8d6e5f4a3b2c1d0e"),
+                Fill(fleet.Template($"{dir}/health-switch-{plan.HealthShell}.sh.j2"), values, ("vz_invocation_word", "4d7b1c0e9f2a4b3c8d6e5f4a3b2c1d0e")));
+            Assert.Equal(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", PlaybookGenerator.SettleSeconds, ""),
+                Fill(fleet.Template($"{dir}/health-switch-{plan.HealthShell}.sh.j2"), values, ("vz_invocation_word", "''")));
             Assert.Equal(PodScripts.Confirm(layout, plan, pod, Id, new HistoryEntry(When, pod, HistoryEvent.Deploy, Id, Who, "")),
                 Fill(fleet.Template($"{dir}/confirm.sh.j2"), values, ("vz_event", "deploy"), ("vz_detail", "")));
             Assert.Equal(PodScripts.Confirm(layout, plan, pod, Id, new HistoryEntry(When, pod, HistoryEvent.Update, Id, Who, $"from {From}")),
@@ -104,6 +108,8 @@ public sealed class SamenessTests : IDisposable
 
             var shas = new[] { DesiredState.Sha256(manifestText), DesiredState.Sha256(unit), new string('7', 64), DesiredState.Sha256(restore) };
             Assert.Equal(PodScripts.Prepare(layout, pod, Id), Fill(fleet.Template($"pods/{pod}/prepare.sh.j2"), values));
+            Assert.Equal(Vz.Deploy.Apply.NodeRepair.PrepareScript(layout, plan, [], [(pod, Id, [("pod.yaml", shas[0]), ("unit", shas[1]), ("restore.sh", shas[3])])]),
+                Fill(fleet.Template($"{dir}/repair.sh.j2"), values, ("vz_sha_manifest", shas[0]), ("vz_sha_unit", shas[1]), ("vz_sha_restore", shas[3])));
             Assert.Equal(PodScripts.InstallRelease(layout, pod, Id,
                     [KeyValuePair.Create("pod.yaml", shas[0]), KeyValuePair.Create("unit", shas[1]), KeyValuePair.Create("release", shas[2]), KeyValuePair.Create("restore.sh", shas[3])]),
                 Fill(fleet.Template($"pods/{pod}/install.sh.j2"), values,

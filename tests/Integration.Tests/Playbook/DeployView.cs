@@ -3,7 +3,6 @@ using Vz.Deploy.Drift;
 using Vz.Deploy.Firewall;
 using Vz.Deploy.Layout;
 using Vz.Deploy.Platform;
-using Vz.Deploy.Playbook;
 using Vz.Deploy.Ssh;
 using DeployFacts = Vz.Deploy.Platform.NodeFacts;
 
@@ -37,22 +36,13 @@ public sealed class DeployView
             var fw = plans.Values.First();
             var opened = FirewallPlan.ParseOpened(fw.Firewall, await test.SshCheckedAsync(FirewallPlan.ListScript(fw.Firewall, fw.FirewallAccess)));
             var survey = Surveys.Make(fleet, work, facts, plans, status, opened, inputs, "test@vz", DateTimeOffset.UtcNow);
-            var pods = work.Pods.Select(p => new DesiredPod
-            {
-                Pod = p,
-                Release = survey.Desired[p].Record.Id,
-                ManifestSha = Vz.Deploy.Rollout.DesiredState.Sha256(survey.Desired[p].Manifest),
-                UnitSha = Vz.Deploy.Rollout.DesiredState.Sha256(survey.Desired[p].Unit),
-                ImageIds = fleet.Entry(p).Images.ToDictionary(i => i.Image, i => PlaybookImage.Read(i.Archive).Id),
-                Containers = DesiredPod.ContainerNames(fleet.Fleet.ManifestOf(p)),
-                Unit = plans[p].Unit,
-            }).ToList();
+            var pods = work.Pods.Select(p => survey.DriftDesired[p]).ToList();
             var desired = new DesiredNode(work.Name, pods, survey.DesiredPorts, facts.Rootless, survey.ManagesFirewall ? fw.Firewall : FirewallBackend.None);
             nodes.Add(new Node(work.Name, survey, status with { OpenedPorts = opened }, desired));
         }
         return new DeployView(nodes);
     }
 
-    /// <summary>What vzbuild diff would report: every finding on every node.</summary>
-    public IReadOnlyList<DriftFinding> Drift => Nodes.SelectMany(n => DriftCheck.Compare(n.Desired, n.Observed)).ToList();
+    /// <summary>What vzbuild diff would report as drift (notes left out) on every node.</summary>
+    public IReadOnlyList<DriftFinding> Drift => Nodes.SelectMany(n => DriftCheck.Compare(n.Desired, n.Observed)).Where(d => !d.Note).ToList();
 }
