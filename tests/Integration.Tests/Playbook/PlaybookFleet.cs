@@ -76,8 +76,10 @@ public sealed class PlaybookFleet : IAsyncLifetime
     }
 
     /// <summary>ansible-playbook -i hosts.ini deploy.yaml in the fleet directory (Debian's ansible, host key checking on).</summary>
-    public async Task<PlaybookRun> PlaybookAsync(params string[] extra) =>
-        new(await ProcessRunner.RunAsync(new ProcessSpec("ansible-playbook", ["-i", "hosts.ini", "deploy.yaml", .. extra])
+    public async Task<PlaybookRun> PlaybookAsync(params string[] extra)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("ansible-playbook", ["-i", "hosts.ini", "deploy.yaml", .. extra])
         {
             WorkingDirectory = Fleet.Path,
             Environment = new Dictionary<string, string?>
@@ -88,7 +90,27 @@ public sealed class PlaybookFleet : IAsyncLifetime
                 ["ANSIBLE_RETRY_FILES_ENABLED"] = "False",
             },
             Timeout = TimeSpan.FromMinutes(8),
-        }));
+        });
+        return new PlaybookRun(r, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// -e for images as deltas: vzbuild push --delta run on the controller by the role (the built
+    /// vzbuild, the harness's known_hosts, the fleet's delta cache).
+    /// </summary>
+    public static string DeltaVars(string cacheDir) => System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["vz_delta"] = true,
+        ["vz_push_args"] = new[] { "--json" },
+        ["vz_vzbuild"] = new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "vzbuild.dll") },
+        ["vz_push_environment"] = new Dictionary<string, string>
+        {
+            ["VZ_KNOWN_HOSTS"] = VzNode.KnownHostsPath,
+            ["VZ_SSH_CONFIG"] = "/dev/null",
+            ["VZ_CACHE_DIR"] = cacheDir,
+            ["VZ_VZPATCH"] = "",
+        },
+    });
 
     public async Task DisposeAsync()
     {

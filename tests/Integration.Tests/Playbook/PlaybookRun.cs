@@ -9,9 +9,11 @@ public sealed record Recap(int Ok, int Changed, int Unreachable, int Failed, int
 /// What one ansible-playbook run printed (the default callback, no colour): the recap per host, and
 /// per host the names of the tasks that reported changed.
 /// </summary>
-public sealed partial class PlaybookRun(ProcessResult process)
+public sealed partial class PlaybookRun(ProcessResult process, TimeSpan elapsed)
 {
     public ProcessResult Process => process;
+    /// <summary>The run's wall time.</summary>
+    public TimeSpan Elapsed => elapsed;
     public int ExitCode => process.ExitCode;
     public string Output => process.StdOut + process.StdErr;
 
