@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Vz.Deploy.Push;
 using Vz.Integration.Tests.Deploy;
 using Vz.Integration.Tests.Fleet;
+using Vz.Integration.Tests.Nodes;
 using Xunit.Abstractions;
 
 namespace Vz.Integration.Tests.Playbook;
@@ -162,7 +163,21 @@ public sealed class PlaybookTests(PlaybookFleet f, ITestOutputHelper output)
         var history = await f["n1"].SshCheckedAsync("tail -n 1 /root/.vz/history.log");
         Assert.Equal(HistoryEvent.Rollback, HistoryEntry.Parse(history)!.Event);
         Assert.Equal("", await NodeOps.LeftoversAsync(f["n1"]));
+
+        // n1's image store now holds the crashing version as current and v1 as previous. With v1's
+        // name retagged by hand, going back to v1 loads the archive the node kept: nothing copied.
+        await RetagAsync(f["n1"], f.App.V1.Image);
+        var back = await f.WriteAndRunAsync(f.App.V1);
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Contains($"Verify, load and record the archive the node kept, {f.App.V1.Image}", back.ChangedTasks("n1"));
+        Assert.DoesNotContain(back.ChangedTasks("n1"), t => t.StartsWith("Copy the gzip archive", StringComparison.Ordinal));
+        var diff = await f.Fleet.VzbuildAsync("diff");
+        Assert.True(diff.ExitCode == 0, $"vzbuild diff exit {diff.ExitCode}\n{diff.StdOut}{diff.StdErr}");
     }
+
+    /// <summary>Points an image name at another image by hand (an empty image imported for it).</summary>
+    static Task RetagAsync(TestNode node, string image) =>
+        node.SshCheckedAsync($"tar cf - --files-from /dev/null | podman import - localhost/vz-retag:1 >/dev/null && podman tag localhost/vz-retag:1 {image}");
 
     [Fact, Step(4)]
     public async Task CheckModeOnNodesDriftedByHandReportsTheDriftAndChangesNothingAndARunRepairsIt()
@@ -171,16 +186,19 @@ public sealed class PlaybookTests(PlaybookFleet f, ITestOutputHelper output)
         const string unit = "/etc/containers/systemd/vz-web.kube";
         await f["n2"].SshCheckedAsync($"printf '# edited by hand\\n' >> {unit}");
         await f["n3"].SshCheckedAsync("systemctl stop vz-api.service");
+        await RetagAsync(f["n1"], f.App.V1.Image);
         var sha = await f["n2"].SshCheckedAsync($"sha256sum {unit}");
 
         var check = await f.PlaybookAsync("--check", "--diff");
 
         Assert.True(check.ExitCode == 0, check.ToString());
-        Assert.Equal(0, check.Recap["n1"].Changed);
+        Assert.Contains($"pod web: image {f.App.V1.Image} is sha256:", check.Output);
         Assert.Contains("pod web: unit file differs from what vz would write", check.Output);
         Assert.Contains("-# edited by hand", check.Output);
         Assert.Contains("pod api: service is inactive", check.Output);
-        Assert.True(check.Recap["n2"].Changed > 0 && check.Recap["n3"].Changed > 0, check.ToString());
+        Assert.True(check.Recap["n1"].Changed > 0 && check.Recap["n2"].Changed > 0 && check.Recap["n3"].Changed > 0, check.ToString());
+        var v1 = Vz.Deploy.Playbook.PlaybookImage.Read(f.App.V1.Archive).Id;
+        Assert.NotEqual(v1, (await f["n1"].SshCheckedAsync($"podman image inspect --format '{{{{.Id}}}}' {f.App.V1.Image}")).Trim());
         Assert.Equal(sha, await f["n2"].SshCheckedAsync($"sha256sum {unit}"));
         Assert.Equal("inactive", (await f["n3"].SshAsync("systemctl is-active vz-api.service")).StdOut.Trim());
         Assert.Null(await Web.TryGetAsync(f["n3"], PlaybookFleet.ApiPort));
@@ -188,6 +206,10 @@ public sealed class PlaybookTests(PlaybookFleet f, ITestOutputHelper output)
         var repair = await f.PlaybookAsync();
 
         Assert.True(repair.ExitCode == 0, repair.ToString());
+        // The archive is current in n1's store: loaded again from it, nothing copied.
+        Assert.Contains($"Load again when podman holds another image ID under the name {f.App.V1.Image}", repair.ChangedTasks("n1"));
+        Assert.DoesNotContain(repair.ChangedTasks("n1"), t => t.StartsWith("Copy the gzip archive", StringComparison.Ordinal));
+        Assert.Equal(v1, (await f["n1"].SshCheckedAsync($"podman image inspect --format '{{{{.Id}}}}' {f.App.V1.Image}")).Trim());
         Assert.DoesNotContain("edited by hand", await f["n2"].SshCheckedAsync($"cat {unit}"));
         Assert.Equal("api v1", await Web.TryGetAsync(f["n3"], PlaybookFleet.ApiPort));
         var diff = await f.Fleet.VzbuildAsync("diff");
