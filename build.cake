@@ -37,6 +37,7 @@ Task("Pack").Does(() =>
 Task("Bench").IsDependentOn("Publish").Does(() =>
 {
     StartProcess("bash", new ProcessSettings { Arguments = "bench/run" });
+    StartProcess("bash", new ProcessSettings { Arguments = "bench/deploy" });
 });
 
 RunTarget(target);

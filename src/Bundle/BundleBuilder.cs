@@ -40,7 +40,11 @@ public static class BundleBuilder
     public const string ConfigFile = "config.json";
     public const string RootfsDir = "rootfs";
 
-    public static BundleResult Build(BundleRequest request)
+    /// <param name="beforeSwap">
+    /// Runs on the finished staged bundle (its directory) before it replaces anything: what else must
+    /// succeed first (packing it), so a failure there leaves the old bundle as it was.
+    /// </param>
+    public static BundleResult Build(BundleRequest request, Action<string>? beforeSwap = null)
     {
         var dir = Path.GetFullPath(request.OutDir);
         var rootfs = Path.Combine(dir, RootfsDir);
@@ -72,11 +76,14 @@ public static class BundleBuilder
             }
             var config = RuntimeConfigFactory.Create(runtime);
             RuntimeConfigFactory.Validate(config, stagedRootfs, configPath);
+            var stagedConfig = Path.Combine(staging, ConfigFile);
+            RuntimeConfigJson.Save(config, stagedConfig);
+            beforeSwap?.Invoke(staging);
 
             if (Directory.Exists(rootfs)) Directory.Delete(rootfs, recursive: true);
             if (File.Exists(configPath)) File.Delete(configPath);
             Directory.Move(stagedRootfs, rootfs);
-            RuntimeConfigJson.Save(config, configPath);
+            File.Move(stagedConfig, configPath);
             Directory.Delete(staging);
             return new BundleResult(dir, configPath, built with { RootfsDir = rootfs }, config);
         }
@@ -91,16 +98,13 @@ public static class BundleBuilder
         }
     }
 
-    /// <summary>The entries of a bundle's tarball: config.json and rootfs/, sorted.</summary>
+    /// <summary>The entries of a bundle's tarball: config.json and the rootfs it names (<see cref="BundleDirectory.Open"/>), sorted.</summary>
     public static IReadOnlyList<TarEntry> PackEntries(string bundleDir)
     {
-        var dir = Path.GetFullPath(bundleDir);
-        var configPath = Path.Combine(dir, ConfigFile);
-        var st = FileStat.Of(configPath);
-        if (st is not { Type: UnixFileType.Regular })
-            throw new VzException(OciErrors.BadRuntimeConfig, $"{configPath}: not found (is {bundleDir} a bundle?)");
-        var config = new TarEntry(ConfigFile, TarEntryKind.File, Modes.O644, 0, 0, st.MTimeSeconds) { Size = st.Size, SourcePath = configPath };
-        return [config, .. TreeScanner.Scan(Path.Combine(dir, RootfsDir), RootfsDir + "/")];
+        var bundle = BundleDirectory.Open(bundleDir);
+        var st = FileStat.Of(bundle.ConfigPath)!;
+        var config = new TarEntry(ConfigFile, TarEntryKind.File, Modes.O644, 0, 0, st.MTimeSeconds) { Size = st.Size, SourcePath = bundle.ConfigPath };
+        return [config, .. TreeScanner.Scan(bundle.RootfsDir, bundle.RootfsName + "/")];
     }
 
     /// <summary>Packs a bundle into a reproducible tarball; mtimes are clamped to <paramref name="epoch"/>.</summary>

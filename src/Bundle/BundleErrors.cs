@@ -25,5 +25,6 @@ public static class BundleErrors
     public static readonly ErrorCode BadPort = new("VZ2022", "a --port is not NUMBER or NUMBER/PROTOCOL (tcp, udp, sctp)");
     public static readonly ErrorCode UnknownUser = new("VZ2023", "a --user name is not in the rootfs's /etc/passwd or /etc/group");
     public static readonly ErrorCode BadCmd = new("VZ2025", "--cmd is not a JSON array of strings");
+    public static readonly ErrorCode RootOutsideBundle = new("VZ2026", "a bundle's root.path is not a directory inside the bundle (absolute, '..', or through a symlink)");
     public static readonly ErrorCode BadSourceDateEpoch = new("VZ2040", "SOURCE_DATE_EPOCH is not a non-negative integer");
 }

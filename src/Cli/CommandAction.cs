@@ -5,7 +5,8 @@ namespace Vz.Cli;
 /// <summary>
 /// Runs a command's body and turns failures into one line on stderr and an exit
 /// code. Every command goes through here, so errors reach the user exactly once: a
-/// VzException as its code and message (exit 1), anything else as a bug (exit 70).
+/// VzException as its code and message (exit 1), anything else as a bug (exit 70); control
+/// characters and bytes that are not UTF-8 in them are escaped (<see cref="RawText.Printable"/>).
 /// </summary>
 public static class CommandAction
 {
@@ -29,9 +30,10 @@ public static class CommandAction
         }
         catch (VzException e)
         {
-            error.WriteLine($"vzbuild: error {e.Code}: {e.Message}");
+            // Messages quote input (a spec line, a host name): escaped, so garbage cannot drive the terminal.
+            error.WriteLine($"vzbuild: error {e.Code}: {RawText.Printable(e.Message)}");
             if (e.Hint is not null)
-                error.WriteLine($"  hint: {e.Hint}");
+                error.WriteLine($"  hint: {RawText.Printable(e.Hint)}");
             return ExitCodes.Error;
         }
         catch (OperationCanceledException)
@@ -41,7 +43,7 @@ public static class CommandAction
         }
         catch (Exception e)
         {
-            error.WriteLine($"vzbuild: {InternalError.Describe(e)}");
+            error.WriteLine($"vzbuild: {RawText.Printable(InternalError.Describe(e))}");
             return ExitCodes.InternalError;
         }
     }

@@ -17,6 +17,8 @@ public static class ExitCodes
     public const int AllFailed = 5;
     /// <summary>spec check: the spec names paths that do not exist or globs that match nothing.</summary>
     public const int CheckFailed = 6;
+    /// <summary>node check: some node is not ready (or could not be checked); the table says why.</summary>
+    public const int NodesNotReady = 8;
     /// <summary>
     /// deploy: a new version failed its check on some node and was rolled back there (the old one
     /// runs); the rollout halted. Apart from 4/5 so scripts tell a bad release from bad nodes.
@@ -26,7 +28,7 @@ public static class ExitCodes
     /// diff: every node was read and some differ from the fleet file (one line per difference).
     /// Apart from 4/5 (nodes not read), so a script tells "drifted" from "could not look".
     /// </summary>
-    public const int Drifted = 8;
+    public const int Drifted = 9;
     /// <summary>
     /// An internal error: a bug in vz (an exception vz did not expect), reported as such with its
     /// type and message, never as a failure of the node or the input. 70 is EX_SOFTWARE (sysexits.h).
@@ -57,4 +59,8 @@ public static class ExitCodes
             Vz.Deploy.Rollout.FleetOutcome.SomeFailed => PartialFailure,
             _ => AllFailed,
         };
+
+    /// <summary>node check's exit code: every node ready, else <see cref="NodesNotReady"/>; a bug on any node wins.</summary>
+    public static int ForNodeCheck(int ready, int notReady, int internalErrors = 0) =>
+        internalErrors > 0 ? InternalError : notReady == 0 ? Ok : NodesNotReady;
 }

@@ -5,7 +5,8 @@ namespace Vz.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    // Arguments keep bytes that are not UTF-8 (RawArgs), so `trace -- CMD ARGS` runs CMD with what was typed.
+    public static int Main(string[] args) => Run(RawArgs.OfThisProcess(args), Console.Out, Console.Error);
 
     /// <summary>Main with the streams help and usage errors go to (commands report through <see cref="CommandAction"/>).</summary>
     internal static int Run(string[] args, TextWriter output, TextWriter error)
@@ -14,7 +15,7 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors)
-                error.WriteLine($"vzbuild: {e.Message}");
+                error.WriteLine($"vzbuild: {RawText.Printable(e.Message)}");
             error.WriteLine("  hint: run vzbuild --help");
             return ExitCodes.Usage;
         }
@@ -31,6 +32,7 @@ public static class Program
         root.Subcommands.Add(ImageCommand.Create());
         root.Subcommands.Add(MinifyCommand.Create());
         root.Subcommands.Add(PushCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(LockCommand.Create());
         root.Subcommands.Add(PsCommand.Create());

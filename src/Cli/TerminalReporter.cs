@@ -15,15 +15,15 @@ public sealed class TerminalReporter : IReporter
             ? PlainReporter.StdErr
             : new TerminalReporter();
 
-    public void Info(string message) { lock (gate) { Clear(); Console.Error.WriteLine(message); Draw(); } }
+    public void Info(string message) { lock (gate) { Clear(); Console.Error.WriteLine(RawText.Printable(message)); Draw(); } }
 
-    public void Warn(string message) { lock (gate) { Clear(); Console.Error.WriteLine($"warning: {message}"); Draw(); } }
+    public void Warn(string message) { lock (gate) { Clear(); Console.Error.WriteLine($"warning: {RawText.Printable(message)}"); Draw(); } }
 
     public void Progress(string task, long done, long total, string? status = null)
     {
         lock (gate)
         {
-            lines[task] = Render(task, done, total, status);
+            lines[task] = RawText.Printable(Render(task, done, total, status));
             Clear();
             Draw();
         }

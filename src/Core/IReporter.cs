@@ -17,7 +17,7 @@ public interface IReporter
     void Progress(string task, long done, long total, string? status = null);
 }
 
-/// <summary>Writes lines to stderr; progress as occasional plain lines. Used when piped.</summary>
+/// <summary>Writes lines to stderr (escaped: <see cref="RawText.Printable"/>); progress as occasional plain lines. Used when piped.</summary>
 public sealed class PlainReporter(TextWriter output) : IReporter
 {
     readonly Dictionary<string, string> last = new();
@@ -25,9 +25,9 @@ public sealed class PlainReporter(TextWriter output) : IReporter
 
     public static PlainReporter StdErr { get; } = new(Console.Error);
 
-    public void Info(string message) { lock (gate) output.WriteLine(message); }
+    public void Info(string message) { lock (gate) output.WriteLine(RawText.Printable(message)); }
 
-    public void Warn(string message) { lock (gate) output.WriteLine($"warning: {message}"); }
+    public void Warn(string message) { lock (gate) output.WriteLine($"warning: {RawText.Printable(message)}"); }
 
     public void Progress(string task, long done, long total, string? status = null)
     {
@@ -40,7 +40,7 @@ public sealed class PlainReporter(TextWriter output) : IReporter
                 return;
             last[task] = key;
             var pct = total > 0 ? $" {done * 100 / total}%" : "";
-            output.WriteLine($"{task}:{pct} {status}".TrimEnd());
+            output.WriteLine(RawText.Printable($"{task}:{pct} {status}".TrimEnd()));
         }
     }
 }

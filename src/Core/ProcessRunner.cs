@@ -16,7 +16,12 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Args)
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
     /// <summary>Bytes written to the child's stdin, then closed. Null leaves stdin inherited.</summary>
     public byte[]? StdIn { get; init; }
-    /// <summary>When true, stdout and stderr go straight to ours (the traced program's output passes through).</summary>
+    /// <summary>
+    /// When true, stdin, stdout and stderr are ours (the traced program's output passes through),
+    /// and the arguments and environment reach the program byte for byte: a string may carry bytes
+    /// that are not UTF-8 as <see cref="RawText"/> does (an argument the user typed, read from
+    /// /proc/self/cmdline by <see cref="RawArgs"/>), and an inherited variable keeps its bytes.
+    /// </summary>
     public bool PassThrough { get; init; }
     public TimeSpan? Timeout { get; init; }
 }
@@ -92,6 +97,8 @@ sealed class ChildProcessRunner : IProcessRunner
 {
     public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct = default)
     {
+        if (spec.PassThrough && spec.StdIn is null)
+            return await RunExactAsync(spec, ct);
         var psi = new ProcessStartInfo(spec.FileName)
         {
             UseShellExecute = false,
@@ -150,6 +157,27 @@ sealed class ChildProcessRunner : IProcessRunner
         }
         await Task.WhenAll(outTask, errTask);
         return new ProcessResult(p.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A pass-through run started by posix_spawn, so arguments and environment keep their bytes.</summary>
+    static async Task<ProcessResult> RunExactAsync(ProcessSpec spec, CancellationToken ct)
+    {
+        var pid = PosixSpawn.Start(spec);
+        var exited = Task.Factory.StartNew(() => PosixSpawn.Wait(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        using var timeout = spec.Timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            return new ProcessResult(await exited.WaitAsync(linked.Token), "", "");
+        }
+        catch (OperationCanceledException)
+        {
+            PosixSpawn.KillTree(pid);
+            await exited;
+            if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                throw new VzException(CoreErrors.TimedOut, $"{spec.FileName} did not finish within {spec.Timeout}");
+            throw;
+        }
     }
 
     static async Task PumpAsync(StreamReader reader, StringBuilder into)

@@ -39,7 +39,7 @@ public static class ImageLayout
         var manifest = Parse<ImageManifest>(manifestPath, source, manifestDigest);
         if (manifest.Config is null || manifest.Layers is null)
             throw new VzException(OciErrors.BadArchiveContent, $"{source}: manifest {manifestDigest}: no config or layers");
-        return new UnpackedImage(manifest.Layers.Select(l => Blob(dir, l.Digest, source)).ToList(),
+        return new UnpackedImage(manifest.Layers.Select(l => Blob(dir, l?.Digest, source)).ToList(),
             ReadRunConfig(Blob(dir, manifest.Config.Digest, source), source));
     }
 
@@ -49,7 +49,7 @@ public static class ImageLayout
             ?? throw new VzException(OciErrors.NotAnArchive, $"{source}: {DockerManifestFile} lists no image");
         if (m.Config is null || m.Layers is null)
             throw new VzException(OciErrors.BadArchiveContent, $"{source}: {DockerManifestFile}: no Config or Layers");
-        return new UnpackedImage(m.Layers.Select(l => Member(dir, l, source)).ToList(), ReadRunConfig(Member(dir, m.Config, source), source));
+        return new UnpackedImage(m.Layers.Select(l => Member(dir, l ?? "", source)).ToList(), ReadRunConfig(Member(dir, m.Config, source), source));
     }
 
     /// <summary>One image in a docker-archive's manifest.json (docker save's layout; no spec beyond moby's image/tarexport).</summary>
@@ -58,29 +58,55 @@ public static class ImageLayout
     /// <summary>Only the run config of an image config: its other fields (architecture, rootfs) do not matter here.</summary>
     sealed record RunConfigOnly([property: JsonPropertyName("config")] ImageRunConfig? Config);
 
-    static ImageRunConfig? ReadRunConfig(string path, string source) => Parse<RunConfigOnly>(path, source, Path.GetFileName(path)).Config;
-
-    /// <summary>The file of a blob named by its digest; only sha256-style lowercase hex digests name files.</summary>
-    static string Blob(string dir, string digest, string source)
+    /// <summary>The run config; a null where a string belongs (an Env entry, a Cmd word) is refused here, not met later.</summary>
+    static ImageRunConfig? ReadRunConfig(string path, string source)
     {
-        var parts = digest.Split(':');
-        if (parts.Length != 2 || parts[0].Length == 0 || !parts[0].All(char.IsAsciiLetterOrDigit) || parts[1].Length == 0 || parts[1].Any(ch => !char.IsAsciiHexDigitLower(ch)))
-            throw new VzException(OciErrors.BadArchiveContent, $"{source}: bad digest {digest}");
-        return Member(dir, OciArchive.BlobPath(digest), source);
+        var config = Parse<RunConfigOnly>(path, source, Path.GetFileName(path)).Config;
+        foreach (var (name, list) in new[] { ("Env", config?.Env), ("Entrypoint", config?.Entrypoint), ("Cmd", config?.Cmd) })
+            if (list?.Any(item => item is null) == true)
+                throw new VzException(OciErrors.BadArchiveContent, $"{source}: image config: {name} holds a null");
+        return config;
     }
 
-    /// <summary>A member named by the archive's own JSON: relative, no "..", and present.</summary>
+    /// <summary>
+    /// The file of a blob named by its digest: only the registered algorithms (image-spec
+    /// descriptor.md: sha256, sha512) with their length of lowercase hex name files.
+    /// </summary>
+    static string Blob(string dir, string? digest, string source)
+    {
+        var parts = digest?.Split(':') ?? [];
+        var hexLength = parts.Length == 2 ? parts[0] switch { "sha256" => 64, "sha512" => 128, _ => -1 } : -1;
+        if (hexLength < 0 || parts[1].Length != hexLength || parts[1].Any(ch => !char.IsAsciiHexDigitLower(ch)))
+            throw new VzException(OciErrors.BadArchiveContent, $"{source}: bad digest {digest ?? "(none)"}");
+        return Member(dir, OciArchive.BlobPath(digest!), source);
+    }
+
+    /// <summary>
+    /// A member named by the archive's own JSON: relative, no "..", and a regular file inside the
+    /// directory reached without symlinks (the one containment rule, <see cref="Vz.Fs.RootFs"/>).
+    /// </summary>
     static string Member(string dir, string name, string source)
     {
         var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToList();
         if (parts.Count == 0 || parts.Contains(".."))
             throw new VzException(OciErrors.BadArchiveContent, $"{source}: names a member outside the archive: {name}");
-        var path = Path.Combine([dir, .. parts]);
-        if (!File.Exists(path))
-            throw new VzException(OciErrors.BadArchiveContent, $"{source}: missing {name}");
-        return path;
+        var fs = new Vz.Fs.RootFs(dir);
+        Vz.Fs.Resolution found;
+        try
+        {
+            found = fs.Resolve("/" + string.Join('/', parts));
+        }
+        catch (IOException e)
+        {
+            throw new VzException(OciErrors.BadArchiveContent, $"{source}: cannot read {name}: {e.Message}");
+        }
+        if (found.Chain.Count > 0)
+            throw new VzException(OciErrors.BadArchiveContent, $"{source}: {name} is reached through a symlink, which an image archive does not have");
+        if (!found.Is(Vz.Fs.UnixFileType.Regular))
+            throw new VzException(OciErrors.BadArchiveContent, found.Ok ? $"{source}: {name} is not a regular file" : $"{source}: missing {name}");
+        return fs.HostPath(found.Path);
     }
 
     static T Parse<T>(string path, string source, string what) =>
-        OciJson.Deserialize<T>(File.ReadAllBytes(path), $"{source}: {what}");
+        OciJson.Deserialize<T>(InputFile.ReadAllBytes(path, OciJson.MaxDocumentBytes, OciErrors.BadJson, "OCI JSON document"), $"{source}: {what}");
 }

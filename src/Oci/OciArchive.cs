@@ -90,7 +90,7 @@ public static class OciArchive
     public static OciArchiveInfo Describe(ImageIndex index, string what)
     {
         var first = FirstManifest(index, what);
-        var annotations = index.Manifests.Select(m => m.Annotations).OfType<IReadOnlyDictionary<string, string>>().ToList();
+        var annotations = index.Manifests.Select(m => m?.Annotations).OfType<IReadOnlyDictionary<string, string>>().ToList();
         var name = annotations
             .SelectMany(a => new[] { a.GetValueOrDefault(Annotations.ContainerdImageName), a.GetValueOrDefault(Annotations.RefName) })
             .FirstOrDefault(n => n is { Length: > 0 });
@@ -103,17 +103,22 @@ public static class OciArchive
 
     /// <summary>The first manifest an index lists; an index listing none is not an image.</summary>
     internal static Descriptor FirstManifest(ImageIndex index, string what) =>
-        index.Manifests is { Count: > 0 } m ? m[0] : throw new VzException(OciErrors.NotAnArchive, $"{what} lists no manifest");
+        index.Manifests is { Count: > 0 } m
+            ? m[0] ?? throw new VzException(OciErrors.NotAnArchive, $"{what} lists null as its first manifest")
+            : throw new VzException(OciErrors.NotAnArchive, $"{what} lists no manifest");
 
     /// <summary>The bytes of one member ("index.json", "blobs/sha256/HEX") of an archive file.</summary>
-    public static byte[] ReadMember(string file, string name)
+    public static byte[] ReadMember(string file, string name, long maxBytes = OciJson.MaxDocumentBytes)
     {
         using var tar = OpenRead(file);
-        return ReadMember(tar, name, file);
+        return ReadMember(tar, name, file, maxBytes);
     }
 
-    /// <summary>The bytes of one member of an archive being read as a stream.</summary>
-    public static byte[] ReadMember(Stream tar, string name, string source)
+    /// <summary>
+    /// The bytes of one member of an archive being read as a stream, at most <paramref name="maxBytes"/>
+    /// (a member's header may claim any size; JSON documents stay within <see cref="OciJson.MaxDocumentBytes"/>).
+    /// </summary>
+    public static byte[] ReadMember(Stream tar, string name, string source, long maxBytes = OciJson.MaxDocumentBytes)
     {
         try
         {
@@ -122,13 +127,16 @@ public static class OciArchive
             {
                 if (entry.Name.TrimStart('.', '/') != name || entry.DataStream is null)
                     continue;
+                if (entry.Length > maxBytes)
+                    throw new VzException(OciErrors.NotAnArchive, $"{source}: {name} is {entry.Length} bytes, more than the {InputFile.Size(maxBytes)} vz reads of it");
                 using var ms = new MemoryStream();
                 entry.DataStream.CopyTo(ms);
                 return ms.ToArray();
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException or ArgumentException or InvalidOperationException)
         {
+            // System.Formats.Tar throws several types on a corrupt header (a bad checksum, a size field that is not octal).
             throw new VzException(OciErrors.NotAnArchive, $"{source}: cannot read as an OCI archive: {e.Message}");
         }
         throw new VzException(OciErrors.NotAnArchive, $"{source}: no {name} in it (not an OCI image archive?)",
@@ -137,6 +145,8 @@ public static class OciArchive
 
     static FileStream OpenRead(string file)
     {
+        if (Directory.Exists(file))
+            throw new VzException(OciErrors.NotAnArchive, $"{file}: is a directory, not an OCI archive file");
         try
         {
             return File.OpenRead(file);

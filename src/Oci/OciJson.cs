@@ -14,6 +14,12 @@ public static class OciJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>
+    /// The largest OCI JSON document (index, manifest, image config) vz reads: the size registries
+    /// accept for a manifest (distribution-spec), far above what one image needs.
+    /// </summary>
+    public const long MaxDocumentBytes = 4 << 20;
+
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     public static T Deserialize<T>(ReadOnlySpan<byte> json, string what)

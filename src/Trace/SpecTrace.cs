@@ -31,6 +31,8 @@ public static class SpecTrace
         // Fail before a long trace, not after it.
         if (request.Rules is { } rules)
             SpecResolver.RefuseEscapes(rules);
+        if (Directory.Exists(request.SpecPath))
+            throw new VzException(TraceErrors.NotWritable, $"{request.SpecPath}: is a directory; the spec is a file", "name a file with -o, e.g. -o DIR/spec");
         var staging = SpecFormat.StagingPath(request.SpecPath);
         Tracer.EnsureWritable(staging, "spec");
         if (staging != Path.GetFullPath(request.SpecPath))
@@ -45,6 +47,8 @@ public static class SpecTrace
             && !KernelProvided.Any(k => p.StartsWith(k, StringComparison.Ordinal))))
             reporter.Warn($"{dropped} is on a scratch filesystem a container starts empty, so it is not in the spec; move it (e.g. to /opt) and trace again");
         var command = new TracedCommand(request.Trace.Command, run.WorkingDirectory, run.Result.Executable);
+        foreach (var w in TraceSpec.CommandWarnings(command))
+            reporter.Warn(w);
         var (spec, resolved) = TraceSpec.Build(paths, command, request.Rules, request.Trace.Root ?? "/");
         foreach (var w in resolved.Warnings)
             reporter.Warn(w);

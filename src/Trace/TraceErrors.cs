@@ -18,8 +18,10 @@ public static class TraceErrors
     public static readonly ErrorCode SpecNotFound = new("VZ1101", "the spec file does not exist");
     public static readonly ErrorCode SpecNotWritable = new("VZ1102", "the spec cannot be written");
     public static readonly ErrorCode SpecPathEscapes = new("VZ1103", "a spec path or glob is not absolute or has '.' or '..' parts");
+    public static readonly ErrorCode SpecUnreadable = new("VZ1104", "the spec cannot be read: a directory, a device, or over the size limit");
 
     // Closure/: ELF headers, ldd.
     public static readonly ErrorCode BinaryNotFound = new("VZ1201", "a binary given to `vzbuild ldd` is not in the root");
     public static readonly ErrorCode RootNotDirectory = new("VZ1202", "the root to resolve in is not a directory");
+    public static readonly ErrorCode NotAProgram = new("VZ1203", "a binary given to `vzbuild ldd` is not an ELF program or #! script, or its ELF headers are cut short or malformed");
 }

@@ -89,7 +89,7 @@ public class RuntimeConfigTests
     {
         var c = RuntimeConfigFactory.Create(new RuntimeOptions { Args = ["/x"], Ports = ["80", "53/udp"] });
         var bytes = RuntimeConfigJson.Serialize(c);
-        var back = RuntimeConfigJson.Deserialize(new MemoryStream(bytes), "config.json");
+        var back = RuntimeConfigJson.Deserialize(bytes, "config.json");
         Assert.Equal(bytes, RuntimeConfigJson.Serialize(back));
         Assert.Equal("53/udp,80/tcp", back.Annotations![RuntimeConfigFactory.ExposedPortsAnnotation]);
         Assert.Contains("\"ociVersion\": \"1.0.2\"", Encoding.UTF8.GetString(bytes));
@@ -98,7 +98,7 @@ public class RuntimeConfigTests
     [Fact]
     public void BrokenConfigJsonNamesTheFile()
     {
-        var e = Assert.Throws<VzException>(() => RuntimeConfigJson.Deserialize(new MemoryStream("{\"ociVersion\":1"u8.ToArray()), "b/config.json"));
+        var e = Assert.Throws<VzException>(() => RuntimeConfigJson.Deserialize("{\"ociVersion\":1"u8.ToArray(), "b/config.json"));
         Assert.Equal("VZ2024", e.Code);
         Assert.StartsWith("b/config.json:", e.Message);
     }

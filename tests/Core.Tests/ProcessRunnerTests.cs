@@ -71,4 +71,60 @@ public class ProcessRunnerTests
         Assert.NotNull(ProcessRunner.Which("sh"));
         Assert.Null(ProcessRunner.Which("vz-no-such-program"));
     }
+
+    [Fact]
+    public async Task PassThroughGivesTheProgramItsArgumentsAndEnvironmentByteForByte()
+    {
+        using var dir = new Vz.Tests.TempDir();
+        var arg = RawText.Decode([(byte)'A', 0xFF, (byte)'B', 0xC3]);
+        var value = RawText.Decode([0xFE, (byte)'=', (byte)'x']);
+
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", ["-c", "printf %s \"$1\" > arg; printf %s \"$VZ_RAW\" > env; pwd > cwd; exit 7", "sh", arg])
+        {
+            PassThrough = true,
+            WorkingDirectory = dir.Path,
+            Environment = new Dictionary<string, string?> { ["VZ_RAW"] = value, ["HOME"] = null },
+        });
+
+        Assert.Equal(7, r.ExitCode);
+        Assert.Equal(new byte[] { (byte)'A', 0xFF, (byte)'B', 0xC3 }, File.ReadAllBytes(dir["arg"]));
+        Assert.Equal(new byte[] { 0xFE, (byte)'=', (byte)'x' }, File.ReadAllBytes(dir["env"]));
+        Assert.Equal(dir.Path + "\n", File.ReadAllText(dir["cwd"]));
+    }
+
+    [Fact]
+    public async Task PassThroughKeepsInheritedVariablesAndResetsIgnoredSignals()
+    {
+        using var dir = new Vz.Tests.TempDir();
+        // .NET ignores SIGPIPE in its own process; a traced pipeline must get the default back.
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", ["-c", "echo \"$PATH\" > path; while read -r k v; do [ \"$k\" = SigIgn: ] && echo \"$v\"; done < /proc/self/status > ignored; true"])
+        {
+            PassThrough = true,
+            WorkingDirectory = dir.Path,
+        });
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(Environment.GetEnvironmentVariable("PATH") + "\n", File.ReadAllText(dir["path"]));
+        var ignored = Convert.ToUInt64(File.ReadAllText(dir["ignored"]).Trim(), 16);
+        // No standard signal (1-31, SIGPIPE among them) is left ignored; 32 and 33 are glibc's own.
+        Assert.Equal(0UL, ignored & 0x7FFFFFFFUL);
+    }
+
+    [Fact]
+    public async Task PassThroughReportsASignalAsOneHundredTwentyEightPlusItsNumberAndAMissingProgramAsVZ0001()
+    {
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", ["-c", "kill -TERM $$"]) { PassThrough = true });
+        Assert.Equal(128 + 15, r.ExitCode);
+        var e = await Assert.ThrowsAsync<VzException>(() => ProcessRunner.RunAsync(new ProcessSpec("vz-no-such-program", []) { PassThrough = true }));
+        Assert.Equal(CoreErrors.CannotStart, e.Error);
+    }
+
+    [Fact]
+    public async Task PassThroughOverItsTimeLimitIsKilledAndIsVZ0002()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<VzException>(() =>
+            ProcessRunner.RunAsync(new ProcessSpec("/bin/sleep", ["30"]) { PassThrough = true, Timeout = TimeSpan.FromMilliseconds(200) }));
+        Assert.Equal(CoreErrors.TimedOut, e.Error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
 }

@@ -144,11 +144,13 @@ public class PushPlanTests
     }
 
     [Theory]
-    [InlineData(1L, 65536L)]
-    [InlineData(65536L, 65536L)]
-    [InlineData(65537L, 131072L)]
+    [InlineData(0L, 524_288L)]
+    [InlineData(1L, 524_288L)]
+    [InlineData(65536L, 524_288L)]
+    [InlineData(524_288L, 524_288L)]
+    [InlineData(524_289L, 1_048_576L)]
     [InlineData(3_000_000L, 4_194_304L)]
-    public void SourceWindowCoversTheWholeOldArchiveAsAPowerOfTwo(long size, long window) =>
+    public void SourceWindowCoversTheWholeOldArchiveAsAPowerOfTwoNeverBelowWhatXdelta3Takes(long size, long window) =>
         Assert.Equal(window, PushPlanner.SourceWindow(size));
 
     [Fact]

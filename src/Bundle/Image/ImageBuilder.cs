@@ -19,13 +19,15 @@ public sealed record ImageOptions
 /// <summary>Builds an OCI image from a runtime bundle. Reads the bundle; writes nothing.</summary>
 public static class ImageBuilder
 {
+    /// <summary>
+    /// The image of a bundle: its config.json validated as `vzbuild bundle` validates, and only its
+    /// rootfs, a directory inside it (<see cref="BundleDirectory.Open"/>), in the layer.
+    /// </summary>
     public static BuiltImage Build(string bundleDir, ImageOptions options)
     {
-        var dir = Path.GetFullPath(bundleDir);
-        var runtime = RuntimeConfigJson.Load(Path.Combine(dir, BundleBuilder.ConfigFile));
-        var rootfs = Path.Combine(dir, runtime.Root.Path);
-        var entries = TreeScanner.Scan(rootfs);
-        return Assemble(runtime, TarLayer.Of(entries, options.Epoch), options);
+        var bundle = BundleDirectory.Open(bundleDir);
+        var entries = TreeScanner.Scan(bundle.RootfsDir);
+        return Assemble(bundle.Config, TarLayer.Of(entries, options.Epoch), options);
     }
 
     /// <summary>Everything after the layer is hashed: pure.</summary>

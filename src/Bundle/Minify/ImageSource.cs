@@ -95,9 +95,14 @@ public static class ImageSource
                 // Links and devices have no place in an image archive's outer layout.
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or InvalidOperationException)
         {
+            // System.Formats.Tar throws several types on a corrupt header.
             throw new VzException(OciErrors.NotAnArchive, $"{archive}: not an image archive: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            throw new VzException(OciErrors.NotAnArchive, $"{archive}: cannot unpack: {e.Message}");
         }
     }
 

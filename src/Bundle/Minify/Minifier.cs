@@ -43,6 +43,7 @@ public static class Minifier
     {
         RefuseEscapes(request);
         var outDir = Path.GetFullPath(request.OutDir);
+        RefuseOverlap(request.Source, outDir);
         Directory.CreateDirectory(outDir);
         var work = Path.Combine(outDir, ".work");
         if (TraceMounts.Under(work) is { Count: > 0 } stale)
@@ -81,6 +82,8 @@ public static class Minifier
                 Rules = [.. request.Keep.Select(g => new SpecRule(true, g, 0)), .. request.Drop.Select(g => new SpecRule(false, g, 0)), .. request.Rules?.Rules ?? []],
             };
             var command = new TracedCommand(request.Command, cwd, main.Result.Executable);
+            foreach (var w in TraceSpec.CommandWarnings(command))
+                reporter.Warn(w);
             var (spec, resolved) = TraceSpec.Build(traced, command, rules, source.RootfsDir);
             foreach (var w in resolved.Warnings)
                 reporter.Warn(w);
@@ -150,6 +153,34 @@ public static class Minifier
             ArchivePath.Components(path, "--rules");
         foreach (var rule in request.Rules?.Rules ?? [])
             ArchivePath.Components(rule.Glob, rule.Line > 0 ? $"--rules line {rule.Line}" : "--rules");
+    }
+
+    /// <summary>
+    /// OUT gets spec, bundle/ and image.oci.tar, and OUT/.work is emptied first: OUT must be a
+    /// directory that is not inside a source rootfs, and the source must not lie in .work or bundle/,
+    /// which are deleted before or while it is read. Compared as the kernel resolves the paths, so a
+    /// symlink cannot hide the overlap.
+    /// </summary>
+    static void RefuseOverlap(string source, string outDir)
+    {
+        var host = new Vz.Fs.RootFs("/");
+        string Canonical(string path) => host.Resolve(Path.GetFullPath(path)).Path;
+        static bool Within(string path, string dir) => path == dir || path.StartsWith(dir.TrimEnd('/') + "/", StringComparison.Ordinal);
+        var output = Canonical(outDir);
+        if (File.Exists(output))
+            throw new VzException(MinifyErrors.OutputOverlapsSource,
+                $"-o {outDir}: is a file{(Canonical(source) == output ? " (the source archive)" : "")}; minify writes a directory there",
+                "name a new directory with -o, e.g. -o app.min");
+        if (!File.Exists(source) && !Directory.Exists(source))
+            return; // an image in podman storage
+        var from = Canonical(source);
+        if (Directory.Exists(from) && Within(output, from))
+            throw new VzException(MinifyErrors.OutputOverlapsSource, $"-o {outDir}: lies in the source rootfs {source}, which minify must not write",
+                "name a directory outside the source with -o");
+        foreach (var part in new[] { ".work", "bundle" })
+            if (Within(from, Path.Combine(output, part)))
+                throw new VzException(MinifyErrors.OutputOverlapsSource, $"--from {source}: lies in {Path.Combine(outDir, part)}, which minify replaces",
+                    "copy the source elsewhere, or name another directory with -o");
     }
 
     static async Task<TraceRun> TraceInto(List<string> into, IReadOnlyList<string> command, string rootfs,

@@ -18,4 +18,5 @@ public static class MinifyErrors
     public static readonly ErrorCode StaleMounts = new("VZ2323", "an earlier run left mounts in OUT/.work");
     public static readonly ErrorCode CannotReadExercise = new("VZ2330", "the exercise file cannot be read");
     public static readonly ErrorCode BadExerciseLine = new("VZ2331", "an exercise line has an unclosed quote");
+    public static readonly ErrorCode OutputOverlapsSource = new("VZ2340", "-o is a file (such as the source archive), or the output and the source lie in each other");
 }

@@ -53,14 +53,12 @@ public static class ShellWords
     }
 
     /// <summary>An exercise file: one command per line; blank lines and # comments skipped.</summary>
+    /// <summary>The largest exercise file minify reads.</summary>
+    public const long MaxBytes = 4 << 20;
+
     public static IReadOnlyList<IReadOnlyList<string>> ReadCommands(string file)
     {
-        string[] lines;
-        try { lines = File.ReadAllLines(file); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new VzException(MinifyErrors.CannotReadExercise, $"{file}: cannot read exercise file: {e.Message}");
-        }
+        var lines = InputFile.ReadAllText(file, MaxBytes, MinifyErrors.CannotReadExercise, "exercise").Split('\n');
         var commands = new List<IReadOnlyList<string>>();
         for (var n = 0; n < lines.Length; n++)
         {

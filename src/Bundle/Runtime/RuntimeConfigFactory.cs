@@ -158,29 +158,48 @@ public static class RuntimeConfigFactory
     }
 
     /// <summary>
-    /// Checks a config against the rootfs it will run: args present, cwd absolute, env
-    /// well formed, and the program exists and is executable inside the rootfs (found on
-    /// the config's PATH when it has no slash). All problems are reported together.
+    /// Checks a config against the rootfs it will run: `vzbuild bundle` checks the config it made,
+    /// `vzbuild image` the config.json of the bundle it is given. ociVersion a runtime-spec 1.x
+    /// version, args present and without NUL, cwd absolute, env well formed, and the program exists
+    /// and is executable inside the rootfs (found on the config's PATH when it has no slash), with
+    /// its interpreter. All problems are reported together.
     /// </summary>
     public static void Validate(RuntimeConfig config, string rootfs, string fileName = "config.json")
     {
         var problems = new List<string>();
         var p = config.Process;
-        if (p.Args.Count == 0 || p.Args[0].Length == 0)
+        if (!System.Text.RegularExpressions.Regex.IsMatch(config.OciVersion, @"^1\.[0-9]+\.[0-9]+"))
+            problems.Add($"ociVersion '{config.OciVersion}' is not a runtime-spec 1.x version");
+        if (p.Args.Count == 0 || string.IsNullOrEmpty(p.Args[0]))
             problems.Add("process.args is empty (give --cmd, or trace with a command)");
+        for (var i = 0; i < p.Args.Count; i++)
+            if (Unusable(p.Args[i]) is { } why)
+                problems.Add($"process.args[{i}] {why}");
         if (!p.Cwd.StartsWith('/'))
             problems.Add($"process.cwd must be absolute, got '{p.Cwd}'");
-        foreach (var e in p.Env.Where(e => e.IndexOf('=') <= 0))
-            problems.Add($"process.env entry '{e}' is not KEY=VALUE");
+        else if (Unusable(p.Cwd) is { } badCwd)
+            problems.Add($"process.cwd {badCwd}");
+        for (var i = 0; i < p.Env.Count; i++)
+        {
+            if (Unusable(p.Env[i]) is { } why)
+                problems.Add($"process.env[{i}] {why}");
+            else if (p.Env[i].IndexOf('=') <= 0)
+                problems.Add($"process.env entry '{p.Env[i]}' is not KEY=VALUE");
+        }
         if (p.Terminal)
             problems.Add("process.terminal must be false (vz runs detached)");
         if (config.Root.Path.Length == 0)
             problems.Add("root.path is empty");
-        if (p.Args.Count > 0 && p.Args[0].Length > 0 && p.Cwd.StartsWith('/') && FindProgram(rootfs, p.Args[0], p.Cwd, p.Env) is { } missing)
+        // Where the program would be looked up is known only from a usable program, cwd and env.
+        if (p.Args is [{ Length: > 0 } program, ..] && Unusable(program) is null && p.Cwd.StartsWith('/') && Unusable(p.Cwd) is null
+            && p.Env.All(e => Unusable(e) is null) && FindProgram(rootfs, program, p.Cwd, p.Env) is { } missing)
             problems.Add($"process.args[0]: {missing}");
         if (problems.Count > 0)
             throw new VzException(BundleErrors.InvalidConfig, $"{fileName}: {string.Join("; ", problems)}");
     }
+
+    /// <summary>Why a string cannot go to execve(2) (null, or a NUL inside), or null.</summary>
+    static string? Unusable(string? value) => value is null ? "is null" : value.Contains('\0') ? "contains a NUL character" : null;
 
     /// <summary>
     /// Args[0] as the bundle must give it to start the program the trace saw run: unchanged when

@@ -5,7 +5,7 @@ using Vz.Bundle.Tar;
 
 namespace Vz.Cli.Commands;
 
-/// <summary><c>vzbuild bundle SPEC [--root DIR] [-o OUTDIR] [--name NAME] [--cmd ...] [-e K=V] [--cwd DIR] [-u USER] [-p PORT] [--pack [FILE]] [--compress ...]</c></summary>
+/// <summary><c>vzbuild bundle SPEC [--root DIR] [-o OUTDIR] [--name NAME] [--cmd ...] [-e K=V] [--cwd DIR] [-u USER] [-p PORT] [--strict] [--pack [FILE]] [--compress ...]</c></summary>
 internal static class BundleCommand
 {
     public static Command Create()
@@ -21,12 +21,13 @@ internal static class BundleCommand
         var port = new Option<string[]>("--port", "-p") { Description = "Port the program listens on, e.g. 8080 or 53/udp (repeatable)" };
         var force = new Option<bool>("--force") { Description = "Replace an existing bundle in the output directory" };
         var noClosure = new Option<bool>("--no-closure") { Description = "Copy exactly the spec's paths (and their symlinks), without adding libraries" };
+        var strict = new Option<bool>("--strict") { Description = "Fail when a path the spec lists is not in the root (default: leave it out with a warning)" };
         var pack = new Option<string?>("--pack") { Description = "Also pack the bundle into a reproducible tarball (default: OUTDIR.tar.zst)", Arity = ArgumentArity.ZeroOrOne };
         var compress = new Option<Compression?>("--compress") { Description = "Compression for --pack: Zstd (default), Xz, Gzip or None" };
 
         var cmd = new Command("bundle", "Make an OCI runtime bundle (rootfs/ + config.json) from a spec's closure");
         cmd.Arguments.Add(spec);
-        foreach (var o in new Option[] { root, output, name, cmdOpt, env, cwd, user, port, force, noClosure, pack, compress })
+        foreach (var o in new Option[] { root, output, name, cmdOpt, env, cwd, user, port, force, noClosure, strict, pack, compress })
             cmd.Options.Add(o);
 
         CommandAction.Set(cmd, parse =>
@@ -47,6 +48,7 @@ internal static class BundleCommand
                 Ports = parse.GetValue(port) ?? [],
                 Force = parse.GetValue(force),
                 NoClosure = parse.GetValue(noClosure),
+                Strict = parse.GetValue(strict),
                 Pack = parse.GetResult(pack) is not null,
                 PackFile = parse.GetValue(pack),
                 Compression = parse.GetValue(compress),

@@ -41,7 +41,7 @@ internal static class DeployCommand
                 KnownHostsFile = parse.GetValue(KnownHosts) ?? defaults.KnownHostsFile,
                 IdentityFiles = parse.GetValue(Identity) is { Length: > 0 } ids ? ids : defaults.IdentityFiles,
                 ConfigFile = parse.GetValue(SshConfig) ?? defaults.ConfigFile,
-                PassphrasePrompt = Console.IsInputRedirected ? null : PushCommand.AskPassphrase,
+                PassphrasePrompt = Console.IsInputRedirected ? null : key => Terminal.ReadSecret($"Enter passphrase for key '{key}': "),
             };
         }
     }

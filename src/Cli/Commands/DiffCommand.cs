@@ -19,7 +19,7 @@ internal static class DiffCommand
         var pod = new Option<string?>("--pod") { Description = "compare only this pod (other pods vz placed are not called extra)" };
         var disk = new Option<string?>("--disk-low") { Description = $"free disk below this is a finding (default {Quantity.Text(DriftCheck.DiskLowBytes)}; e.g. 1Gi)" };
         var memory = new Option<string?>("--memory-low") { Description = $"available memory below this is a finding (default {Quantity.Text(DriftCheck.MemoryLowBytes)})" };
-        var cmd = new Command("diff", "Compare what the fleet file wants with what every node runs; one line per difference. Exit 0 converged, 8 drifted, 4/5 nodes not read.");
+        var cmd = new Command("diff", "Compare what the fleet file wants with what every node runs; one line per difference. Exit 0 converged, 9 drifted, 4/5 nodes not read.");
         args.AddTo(cmd);
         foreach (var o in new Option[] { pod, disk, memory })
             cmd.Options.Add(o);

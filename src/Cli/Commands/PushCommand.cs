@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Vz.Deploy;
 using Vz.Deploy.Push;
+using Vz.Deploy.Runner;
 using Vz.Deploy.Ssh;
 using Vz.Deploy.Transport;
 
@@ -30,8 +31,10 @@ internal static class PushCommand
         var runtime = new Option<string?>("--runtime") { Description = "podman --runtime on the nodes (inventory var vz_runtime)" };
         var cgroupManager = new Option<string?>("--cgroup-manager") { Description = "podman --cgroup-manager on the nodes (inventory var vz_cgroup_manager)" };
         var remoteEnv = new Option<string[]>("--remote-env") { Description = "KEY=VALUE set for podman on the nodes, e.g. CONTAINERS_CONF=/etc/vz/containers.conf (repeatable)" };
-        var parallel = new Option<int>("--parallel") { Description = "nodes pushed at once", DefaultValueFactory = _ => 4 };
-        var retries = new Option<int>("--retries") { Description = "reconnect-and-resume attempts per node after a broken link", DefaultValueFactory = _ => 2 };
+        var parallel = new Option<int>("--parallel") { Description = $"nodes pushed at once (1 to {FleetOptions.MaxParallel})", DefaultValueFactory = _ => 4 }
+            .InRange(1, FleetOptions.MaxParallel);
+        var retries = new Option<int>("--retries") { Description = $"reconnect-and-resume attempts per node after a broken link (0 to {FleetOptions.MaxRetries})", DefaultValueFactory = _ => 2 }
+            .InRange(0, FleetOptions.MaxRetries);
         var cache = new Option<string?>("--cache") { Description = "local cache of pushed archives (default ~/.cache/vz/images, or $VZ_CACHE_DIR)" };
         var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch binary copied to Linux x86_64 nodes without xdelta3 to apply deltas (default $VZ_VZPATCH, else the one beside vzbuild)" };
         var json = new Option<bool>("--json") { Description = "print the summary as JSON on stdout" };
@@ -87,7 +90,8 @@ internal static class PushCommand
         if (o.Json)
             Console.Out.Write(PushSummary.Json(report) + "\n");
         else
-            Console.Error.Write(PushSummary.Table(report));
+            // Node errors quote what nodes printed: escaped like every other line vzbuild prints.
+            Console.Error.Write(RawText.PrintableLines(PushSummary.Table(report)));
         return ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
     }
 
@@ -105,24 +109,5 @@ internal static class PushCommand
     }
 
     /// <summary>Reads a key passphrase from the terminal without echo.</summary>
-    internal static string? AskPassphrase(string keyPath)
-    {
-        Console.Error.Write($"Enter passphrase for key '{keyPath}': ");
-        var sb = new StringBuilder();
-        while (true)
-        {
-            var k = Console.ReadKey(intercept: true);
-            if (k.Key == ConsoleKey.Enter)
-                break;
-            if (k.Key == ConsoleKey.Backspace)
-            {
-                if (sb.Length > 0)
-                    sb.Length--;
-            }
-            else
-                sb.Append(k.KeyChar);
-        }
-        Console.Error.WriteLine();
-        return sb.ToString();
-    }
+    static string? AskPassphrase(string keyPath) => Terminal.ReadSecret($"Enter passphrase for key '{keyPath}': ");
 }

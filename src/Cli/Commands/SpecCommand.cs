@@ -31,7 +31,7 @@ internal static class SpecCommand
     {
         var result = SpecChecker.CheckFile(options.SpecFile, options.Root);
         foreach (var line in result.Describe(options.SpecFile))
-            Console.Out.WriteLine(line);
+            Console.Out.WriteLine(RawText.Printable(line));
         return result.Ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
 }

@@ -16,6 +16,18 @@ public sealed record FileStat(
     /// <summary>A regular file with any execute bit, as execve(2) wants.</summary>
     public bool IsExecutableFile => Type == UnixFileType.Regular && (Mode & 0x49) != 0;
 
+    /// <summary>What a file of this type is called in a message: "a directory", "a device".</summary>
+    public static string Describe(UnixFileType type) => type switch
+    {
+        UnixFileType.Regular => "a regular file",
+        UnixFileType.Directory => "a directory",
+        UnixFileType.Symlink => "a symlink",
+        UnixFileType.CharDevice => "a character device",
+        UnixFileType.BlockDevice => "a block device",
+        UnixFileType.Fifo => "a FIFO",
+        _ => "a socket",
+    };
+
     const int AtFdCwd = -100;
     const int AtSymlinkNoFollow = 0x100;
     const uint StatxBasicStats = 0x7ff;

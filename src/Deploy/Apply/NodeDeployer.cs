@@ -287,12 +287,16 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
             why = $"the switch failed: {NodeShell.LastLine(sw)}";
         else
         {
-            Stage(name, $"health {pod}");
             var invocation = Layout.KeyValues.Parse(sw.StdOut).GetValueOrDefault("invocation") ?? "";
-            var health = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds, invocation),
-                HealthDeadline(entry.Health.Timeout), ct);
-            if (health.ExitCode != 0)
-                why = health.StdOut.Trim().Split('\n').LastOrDefault(l => l.StartsWith("unhealthy:")) ?? $"health check exit {health.ExitCode}: {NodeShell.LastLine(health)}";
+            why = await WaitStartedAsync(shell, name, plan, pod, invocation, ct);
+            if (why is null)
+            {
+                Stage(name, $"health {pod}");
+                var health = await shell.RunAsync(PodScripts.HealthCheck(plan, pod, entry.Health, "127.0.0.1", options.SettleSeconds, invocation),
+                    HealthDeadline(entry.Health.Timeout), ct);
+                if (health.ExitCode != 0)
+                    why = health.StdOut.Trim().Split('\n').LastOrDefault(l => l.StartsWith("unhealthy:")) ?? $"health check exit {health.ExitCode}: {NodeShell.LastLine(health)}";
+            }
         }
 
         if (why is null)
@@ -345,6 +349,31 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
         await shell.UploadAsync(script, FirewallPlan.EnforceScript(fw.Firewall, want), ct);
         await shell.CheckedAsync(FirewallPlan.ApplyScript(fw.Firewall, fw.FirewallAccess, script), "apply the firewall rules", ct);
         return change.Describe();
+    }
+
+    /// <summary>How long a switch may take to stop the old version and start the new one: the unit's stop and start timeouts.</summary>
+    public static readonly TimeSpan StartBudget = UnitWriter.StopTimeout + UnitWriter.StartTimeout;
+
+    /// <summary>
+    /// Asks the node, 15 s at a time, whether the queued start has happened, until <see cref="StartBudget"/>;
+    /// null once the new version runs, else why not (a failed start, or none in time).
+    /// </summary>
+    async Task<string?> WaitStartedAsync(NodeShell shell, string name, PlatformPlan plan, string pod, string invocation, CancellationToken ct)
+    {
+        Stage(name, $"start {pod}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var r = await shell.RunAsync(PodScripts.WaitStarted(plan, invocation, 15), TimeSpan.FromSeconds(45), ct);
+            if (r.Ok)
+                return null;
+            if (r.ExitCode == PodScripts.StartFailed)
+                return $"{plan.Service} failed to start";
+            if (r.ExitCode != 1)
+                throw new VzException(DeployErrors.NodeCommandFailed, $"wait for {plan.Service} to start: exit {r.ExitCode}: {NodeShell.LastLine(r)}");
+            if (clock.Elapsed > StartBudget)
+                return $"{plan.Service} did not start within {(int)StartBudget.TotalSeconds}s ({r.StdOut.Trim()})";
+        }
     }
 
     /// <summary>The health check ends by itself at its timeout (plus one try and the settle time); a node silent beyond that has lost its link.</summary>

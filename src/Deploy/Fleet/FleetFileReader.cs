@@ -128,10 +128,12 @@ public static partial class FleetFileReader
     }
 
     /// <summary>
-    /// The dead-man delay when the fleet file gives none: the unit's start timeout (the switch
-    /// itself: kube play on a slow node), the health timeout, and a minute for the confirmation.
+    /// The dead-man delay when the fleet file gives none: the unit's stop and start timeouts (the
+    /// switch itself: the old version stopping, kube play on a slow node), the health timeout, and a
+    /// minute for the confirmation.
     /// </summary>
-    public static TimeSpan DeadmanDefault(TimeSpan healthTimeout) => Units.UnitWriter.StartTimeout + healthTimeout + TimeSpan.FromMinutes(1);
+    public static TimeSpan DeadmanDefault(TimeSpan healthTimeout) =>
+        Units.UnitWriter.StopTimeout + Units.UnitWriter.StartTimeout + healthTimeout + TimeSpan.FromMinutes(1);
 
     static HealthSpec ReadHealth(YamlObject h)
     {

@@ -11,7 +11,9 @@ public sealed record InventoryHost(string Name, IReadOnlyDictionary<string, stri
 /// <summary>
 /// Ansible INI inventory (docs.ansible.com "How to build your inventory"): [group] sections of
 /// "host key=value ..." lines, [group:children] listing subgroups, [group:vars] key=value lines.
-/// Hosts before any section belong to "ungrouped"; every host is in "all".
+/// Hosts before any section belong to "ungrouped"; every host is in "all". A host pattern with
+/// ranges (<c>web[01:03]</c>) names each host it expands to (<see cref="HostRange"/>); a host name with
+/// control characters is refused.
 /// </summary>
 public sealed class AnsibleInventory
 {
@@ -32,11 +34,14 @@ public sealed class AnsibleInventory
         hostOrder = [];
     }
 
+    /// <summary>The largest inventory file vz reads.</summary>
+    public const long MaxBytes = 16 << 20;
+
     public static AnsibleInventory Load(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new VzException(DeployErrors.BadInventory, $"inventory {path} does not exist");
-        return Parse(new StringReader(File.ReadAllText(path)), path);
+        return Parse(new StringReader(InputFile.ReadAllText(path, MaxBytes, DeployErrors.BadInventory, "inventory")), path);
     }
 
     public static AnsibleInventory Parse(TextReader reader, string source = "inventory")
@@ -44,7 +49,7 @@ public sealed class AnsibleInventory
         var inv = new AnsibleInventory(source);
         var section = "ungrouped";
         var kind = "hosts";
-        foreach (var (n, line) in ConfigLines.Read(reader, "#;"))
+        foreach (var (n, line) in ConfigLines.Read(reader, n => new VzException(DeployErrors.BadInventory, ConfigLines.TooLong(source, n)), "#;"))
         {
             if (line.StartsWith('['))
             {
@@ -64,21 +69,28 @@ public sealed class AnsibleInventory
             {
                 case "hosts":
                     var words = SplitWords(line, source, n);
-                    var host = words[0];
-                    if (host.Contains('='))
-                        throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: line starts with '{host}', expected a host name");
-                    if (!inv.hostVars.TryGetValue(host, out var vars))
+                    if (words.Count == 0)
+                        throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: expected a host name");
+                    if (words[0].Contains('='))
+                        throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: line starts with '{words[0]}', expected a host name");
+                    if (NodeNames.Problem(words[0]) is { } bad)
+                        throw new VzException(DeployErrors.BadInventory, $"{source}:{n}: host name '{words[0]}' {bad}");
+                    var lineVars = words.Skip(1).Select(w => KeyValue(w, source, n)).ToList();
+                    var (pattern, port) = SplitPort(words[0]);
+                    if (port is not null && lineVars.All(kv => kv.Item1 != "ansible_port"))
+                        lineVars.Insert(0, ("ansible_port", port));
+                    foreach (var host in HostRange.Expand(pattern, why => new VzException(DeployErrors.BadInventory, $"{source}:{n}: {why}")))
                     {
-                        inv.hostVars[host] = vars = new(StringComparer.Ordinal);
-                        inv.hostOrder.Add(host);
+                        if (!inv.hostVars.TryGetValue(host, out var vars))
+                        {
+                            inv.hostVars[host] = vars = new(StringComparer.Ordinal);
+                            inv.hostOrder.Add(host);
+                        }
+                        foreach (var (k, v) in lineVars)
+                            vars[k] = v;
+                        inv.groupHosts.TryAdd(section, []);
+                        inv.groupHosts[section].Add(host);
                     }
-                    foreach (var w in words.Skip(1))
-                    {
-                        var (k, v) = KeyValue(w, source, n);
-                        vars[k] = v;
-                    }
-                    inv.groupHosts.TryAdd(section, []);
-                    inv.groupHosts[section].Add(host);
                     break;
                 case "children":
                     inv.children.TryAdd(section, []);
@@ -146,6 +158,21 @@ public sealed class AnsibleInventory
         return groupHosts.Keys.Concat(children.Keys).Distinct()
             .Where(g => g != "all" && Members(g, []).Contains(host))
             .OrderBy(g => Depth(g, 0)).ThenBy(g => g, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// "host:2222" (or "web[01:03]:2222") is a host pattern and its port, as Ansible's
+    /// parse_address reads an INI host; a colon inside the range brackets, or several outside them
+    /// (an IPv6 address), is not a port.
+    /// </summary>
+    static (string Pattern, string? Port) SplitPort(string word)
+    {
+        var outside = word.LastIndexOf(']') + 1;
+        var colon = word.IndexOf(':', outside);
+        if (colon < 0 || word.IndexOf(':', colon + 1) >= 0)
+            return (word, null);
+        var port = word[(colon + 1)..];
+        return port.Length > 0 && port.All(char.IsAsciiDigit) ? (word[..colon], port) : (word, null);
     }
 
     static List<string> SplitWords(string line, string source, int n)

@@ -288,6 +288,32 @@ public static class PodScripts
         return sb.ToString();
     }
 
+    /// <summary>WaitStarted: the unit failed to start (stdout: "failed").</summary>
+    public const int StartFailed = 2;
+
+    /// <summary>
+    /// Waits up to seconds for the start <see cref="Switch"/> queued: the service's invocation ID
+    /// differs from the one the switch printed and the unit is active. Prints "started" (exit 0),
+    /// "failed" (exit <see cref="StartFailed"/>: the start failed for good), or "waiting: STATE"
+    /// (exit 1: ask again). Short on purpose: the old version's stop and the new one's start may take
+    /// minutes, and a script that long would hide a cut link; the caller asks again until its budget
+    /// ends, and the health check's own timeout starts once the new version runs.
+    /// </summary>
+    public static string WaitStarted(PlatformPlan plan, string startedAfter, int seconds)
+    {
+        var svc = Q(plan.Service);
+        return Prelude(plan).Replace("set -e\n", "") +
+            $"end=$(( $(date +%s) + {seconds.ToString(CultureInfo.InvariantCulture)} ))\n" +
+            "while :; do\n" +
+            $"  inv=$({plan.Systemctl} show -p InvocationID --value {svc}); st=$({plan.Systemctl} is-active {svc})\n" +
+            $"  if [ -n \"$inv\" ] && [ \"$inv\" != {Q(startedAfter)} ]; then\n" +
+            "    case \"$st\" in active) echo started; exit 0 ;; failed) echo failed; exit " + StartFailed.ToString(CultureInfo.InvariantCulture) + " ;; esac\n" +
+            "  fi\n" +
+            "  if [ \"$(date +%s)\" -ge \"$end\" ]; then echo \"waiting: $st\"; exit 1; fi\n" +
+            "  sleep 0.2\n" +
+            "done\n";
+    }
+
     /// <summary>
     /// The health check, run on the node (bash, or python3 when the node has no bash): until
     /// timeout, every container of the pod must run and none may have restarted, and the fleet
@@ -301,7 +327,7 @@ public static class PodScripts
     public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5, string? startedAfter = null)
     {
         var sb = new StringBuilder(Prelude(plan).Replace("set -e\n", ""));
-        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); good=0; fatal=0; why='not checked yet'\n");
+        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); since=''; fatal=0; why='not checked yet'\n");
         sb.Append("check() {\n");
         if (startedAfter is not null)
             sb.Append($"  inv=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)}); if [ -z \"$inv\" ] || [ \"$inv\" = {Q(startedAfter)} ]; then why={Q($"{plan.Service} has not started again yet")}; return 1; fi\n");
@@ -358,8 +384,9 @@ public static class PodScripts
         sb.Append("  return 0\n}\n");
         sb.Append("while :; do\n");
         // A restart is a crash: no point waiting for the timeout.
-        sb.Append($"  if check; then good=$((good + 1)); if [ \"$good\" -gt {settleSeconds} ]; then echo healthy; exit 0; fi\n");
-        sb.Append($"  else good=0; if [ \"$fatal\" = 1 ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi; fi\n");
+        // Healthy: every check passed for settle seconds (by the clock: a check itself takes time).
+        sb.Append($"  if check; then [ -n \"$since\" ] || since=$(date +%s); if [ $(( $(date +%s) - since )) -ge {settleSeconds} ]; then echo healthy; exit 0; fi\n");
+        sb.Append($"  else since=''; if [ \"$fatal\" = 1 ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi; fi\n");
         sb.Append($"  if [ \"$(date +%s)\" -ge \"$end\" ]; then echo \"unhealthy: $why\"; exit {Unhealthy}; fi\n");
         sb.Append("  sleep 1\n");
         sb.Append("done\n");

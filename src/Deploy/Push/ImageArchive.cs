@@ -11,8 +11,11 @@ public sealed record ImageArchive(string Path, string Name, string Sha256, long 
 
     public static ImageArchive Open(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new VzException(DeployErrors.NotAnImageArchive, $"image archive {path} does not exist");
+        // A directory, a device or a pipe is refused before it is hashed (/dev/zero would be hashed for ever).
+        if (new Vz.Fs.RootFs("/").Resolve(System.IO.Path.GetFullPath(path)) is not { Ok: true, Stat.Type: Vz.Fs.UnixFileType.Regular })
+            throw new VzException(DeployErrors.NotAnImageArchive, $"image archive {path} is not a regular file");
         string name;
         using (var s = File.OpenRead(path))
             name = ReadName(s, path);

@@ -130,13 +130,17 @@ public static class PushPlanner
     public static PushMode Choose(long? deltaSize, long fullWireSize, PushMode fullMode, long extraBytes = 0) =>
         deltaSize is { } d && d + extraBytes < fullWireSize ? PushMode.Delta : fullMode;
 
+    /// <summary>The smallest source window xdelta3 takes: it refuses -B below 512 KiB (XD3_MINSRCWINSZ).</summary>
+    public const long MinSourceWindow = 512 * 1024;
+
     /// <summary>
-    /// The encoder's source window: the whole old archive, rounded up to a power of two; a smaller
+    /// The encoder's source window: the whole old archive, rounded up to a power of two, and never
+    /// below <see cref="MinSourceWindow"/> (an old image of a few KB must still encode); a smaller
     /// window makes xdelta3 miss matches and deltas blow up (measured).
     /// </summary>
     public static long SourceWindow(long oldSize)
     {
-        long w = 1 << 16;
+        var w = MinSourceWindow;
         while (w < oldSize)
             w <<= 1;
         return w;

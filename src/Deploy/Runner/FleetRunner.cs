@@ -6,9 +6,14 @@ namespace Vz.Deploy.Runner;
 /// <summary>How the runner goes over a fleet.</summary>
 public sealed record FleetOptions
 {
-    /// <summary>Nodes worked on at once.</summary>
+    /// <summary>The most nodes worked on at once (each holds an SSH connection and a payload stream).</summary>
+    public const int MaxParallel = 256;
+    /// <summary>The most retries per node: with the growing delay, 20 already wait 3.5 minutes on a dead node.</summary>
+    public const int MaxRetries = 20;
+
+    /// <summary>Nodes worked on at once: 1 to <see cref="MaxParallel"/>.</summary>
     public int Parallel { get; init; } = 4;
-    /// <summary>New attempts (a fresh connection each) after a <see cref="TransportException"/>; nothing else is retried.</summary>
+    /// <summary>New attempts (a fresh connection each) after a <see cref="TransportException"/>, 0 to <see cref="MaxRetries"/>; nothing else is retried.</summary>
     public int Retries { get; init; } = 2;
     /// <summary>Wait before attempt n+1 is n times this.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);

@@ -36,7 +36,8 @@ public sealed record KnownHostEntry(IReadOnlyList<string> Patterns, string? Hash
 
 /// <summary>
 /// Parses and checks OpenSSH known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT").
-/// Pure: reads from a TextReader; <see cref="AppendLine"/> makes the line to record a new host.
+/// Pure but for <see cref="Load"/> and <see cref="Append"/>: parses from a TextReader; <see cref="AppendLine"/> and
+/// <see cref="HashedLine"/> make the line that records a new host.
 /// </summary>
 public sealed class KnownHosts
 {
@@ -46,14 +47,20 @@ public sealed class KnownHosts
 
     public static KnownHosts Empty { get; } = new([]);
 
-    public static KnownHosts Load(string path) =>
-        File.Exists(path) ? Parse(new StringReader(File.ReadAllText(path))) : Empty;
+    /// <summary>The largest known_hosts file vz reads.</summary>
+    public const long MaxBytes = 64 << 20;
 
-    /// <summary>Malformed lines are skipped, as OpenSSH does, so one bad line cannot lock a user out.</summary>
-    public static KnownHosts Parse(TextReader reader)
+    /// <summary>The file's entries; none when it does not exist (a first connection records the host there).</summary>
+    public static KnownHosts Load(string path) =>
+        File.Exists(path) || Directory.Exists(path)
+            ? Parse(new StringReader(InputFile.ReadAllText(path, MaxBytes, DeployErrors.BadKnownHosts, "known_hosts")), path)
+            : Empty;
+
+    /// <summary>Malformed lines are skipped, as OpenSSH does, so one bad line cannot lock a user out; a line over the bound is VZ3002.</summary>
+    public static KnownHosts Parse(TextReader reader, string source = "known_hosts")
     {
         var entries = new List<KnownHostEntry>();
-        foreach (var (n, line) in ConfigLines.Read(reader))
+        foreach (var (n, line) in ConfigLines.Read(reader, n => new VzException(DeployErrors.BadKnownHosts, ConfigLines.TooLong(source, n))))
         {
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var revoked = false;
@@ -76,7 +83,7 @@ public sealed class KnownHosts
             if (fields[0].StartsWith("|1|"))
             {
                 var parts = fields[0].Split('|');
-                if (parts.Length != 4)
+                if (parts.Length != 4 || !IsBase64(parts[2]) || !IsBase64(parts[3]))
                     continue;
                 salt = parts[2];
                 hashed = parts[3];
@@ -87,6 +94,8 @@ public sealed class KnownHosts
         }
         return new KnownHosts(entries);
     }
+
+    static bool IsBase64(string s) => s.Length > 0 && Convert.TryFromBase64String(s, new byte[s.Length], out _);
 
     /// <summary>The name known_hosts uses for a host: "host" on port 22, "[host]:port" otherwise.</summary>
     public static string HostName(string host, int port) =>
@@ -118,6 +127,30 @@ public sealed class KnownHosts
     /// <summary>The line that records a newly accepted host (plain, not hashed, so people can read it).</summary>
     public static string AppendLine(string host, int port, byte[] key) =>
         $"{HostName(host, port)} {KeyType(key)} {Convert.ToBase64String(key)}";
+
+    /// <summary>
+    /// The line that records a host hashed, as <c>ssh-keygen -H</c> writes it: "|1|salt|HMAC-SHA1(salt, name)",
+    /// so the file does not list where the operator logs in. <paramref name="salt"/> (20 random bytes
+    /// when null) is a parameter for tests.
+    /// </summary>
+    public static string HashedLine(string host, int port, byte[] key, byte[]? salt = null)
+    {
+        salt ??= RandomNumberGenerator.GetBytes(20);
+        using var hmac = new HMACSHA1(salt);
+        var hash = hmac.ComputeHash(Encoding.ASCII.GetBytes(HostName(host, port)));
+        return $"|1|{Convert.ToBase64String(salt)}|{Convert.ToBase64String(hash)} {KeyType(key)} {Convert.ToBase64String(key)}";
+    }
+
+    /// <summary>Appends one line to a known_hosts file (made, with its directory, when missing).</summary>
+    public static void Append(string path, string line)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+            Directory.CreateDirectory(dir);
+        var existing = File.Exists(path) ? File.ReadAllText(path) : "";
+        var sep = existing.Length > 0 && !existing.EndsWith('\n') ? "\n" : "";
+        File.AppendAllText(path, sep + line + "\n");
+    }
 
     /// <summary>"SHA256:" + unpadded base64 of the key blob's SHA-256, as ssh-keygen -l prints it.</summary>
     public static string Fingerprint(byte[] key) =>

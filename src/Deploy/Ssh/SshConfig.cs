@@ -23,15 +23,21 @@ public sealed class SshConfig
 
     public static SshConfig Empty { get; } = new([], "(none)");
 
+    /// <summary>The largest ssh config vz reads.</summary>
+    public const long MaxBytes = 16 << 20;
+
+    /// <summary>The file's settings; none when it does not exist (as ssh); /dev/null reads as empty (ssh -F /dev/null).</summary>
     public static SshConfig Load(string path) =>
-        File.Exists(path) ? Parse(new StringReader(File.ReadAllText(path)), path) : Empty;
+        File.Exists(path) || Directory.Exists(path)
+            ? Parse(new StringReader(InputFile.ReadAllText(path, MaxBytes, DeployErrors.BadSshConfig, "ssh config")), path)
+            : Empty;
 
     public static SshConfig Parse(TextReader reader, string source = "ssh config")
     {
         // Lines before the first Host apply to every host.
         var current = new Block(["*"], []);
         var blocks = new List<Block> { current };
-        foreach (var (n, line) in ConfigLines.Read(reader))
+        foreach (var (n, line) in ConfigLines.Read(reader, n => new VzException(DeployErrors.BadSshConfig, ConfigLines.TooLong(source, n))))
         {
             var (key, value) = SplitKeyword(line);
             if (value.Length == 0)

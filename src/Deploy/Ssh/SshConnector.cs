@@ -7,18 +7,31 @@ namespace Vz.Deploy.Ssh;
 
 /// <summary>
 /// Opens SSH.NET connections with OpenSSH's trust rules: public-key auth from the user's keys
-/// (passphrase asked once per key), host keys checked against known_hosts in HostKeyReceived —
-/// unknown hosts refused unless AcceptNew (then recorded), changed keys always refused.
+/// (passphrase asked once per key) or, for node add's first login, a password; host keys checked against
+/// known_hosts in HostKeyReceived — unknown hosts refused unless AcceptNew (then recorded), changed keys
+/// always refused.
 /// </summary>
 public sealed class SshConnector(SshOptions options) : INodeConnector
 {
     readonly Lock gate = new();
     readonly Dictionary<string, PrivateKeyFile?> keys = new();
 
-    public async Task<INodeTransport> ConnectAsync(NodeTarget target, CancellationToken ct)
+    public Task<INodeTransport> ConnectAsync(NodeTarget target, CancellationToken ct) => ConnectAsync(target, null, ct);
+
+    /// <summary>
+    /// Like <see cref="ConnectAsync(NodeTarget, CancellationToken)"/>, and with a password also offers
+    /// password and keyboard-interactive authentication (node add's first login as root on a new VPS);
+    /// the keys are then optional.
+    /// </summary>
+    public async Task<INodeTransport> ConnectAsync(NodeTarget target, SshPassword? password, CancellationToken ct)
     {
-        var auth = new PrivateKeyAuthenticationMethod(target.User, LoadKeys(target).ToArray());
-        var info = new ConnectionInfo(target.Host, target.Port, target.User, auth) { Timeout = options.ConnectTimeout };
+        var keyFiles = password is null ? LoadKeys(target).ToArray() : TryLoadKeys(target).ToArray();
+        var methods = new List<AuthenticationMethod>();
+        if (keyFiles.Length > 0)
+            methods.Add(new PrivateKeyAuthenticationMethod(target.User, keyFiles));
+        if (password is not null)
+            methods.AddRange(PasswordMethods(target.User, password));
+        var info = new ConnectionInfo(target.Host, target.Port, target.User, methods.ToArray()) { Timeout = options.ConnectTimeout };
 
         KnownHosts known;
         lock (gate)
@@ -73,7 +86,12 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
                             : "check the fingerprint, then push with --accept-new to record it");
                 }
                 if (e is SshAuthenticationException)
-                    throw new VzException(DeployErrors.NoUsableKey, $"{target.User}@{target.Host}:{target.Port} refused the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))}): {e.Message}", inner: e);
+                {
+                    var offered = $"the keys ({string.Join(", ", target.IdentityFiles.Select(Path.GetFileName))})";
+                    if (password is not null)
+                        offered = keyFiles.Length > 0 ? $"the password and {offered}" : "the password";
+                    throw new VzException(DeployErrors.NoUsableKey, $"{target.User}@{target.Host}:{target.Port} refused {offered}: {e.Message}", inner: e);
+                }
                 throw new TransportException($"cannot reach {target.Host}:{target.Port}: {e.Message}", e);
             }
         }
@@ -88,12 +106,7 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
     {
         lock (gate)
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(options.KnownHostsFile));
-            if (dir is not null)
-                Directory.CreateDirectory(dir);
-            var existing = File.Exists(options.KnownHostsFile) ? File.ReadAllText(options.KnownHostsFile) : "";
-            var sep = existing.Length > 0 && !existing.EndsWith('\n') ? "\n" : "";
-            File.AppendAllText(options.KnownHostsFile, sep + KnownHosts.AppendLine(target.Host, target.Port, key) + "\n");
+            KnownHosts.Append(options.KnownHostsFile, KnownHosts.AppendLine(target.Host, target.Port, key));
             known = KnownHosts.Load(options.KnownHostsFile);
         }
     }
@@ -115,7 +128,18 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
 
     IEnumerable<PrivateKeyFile> LoadKeys(NodeTarget target)
     {
-        var found = false;
+        var found = TryLoadKeys(target).ToList();
+        if (found.Count == 0)
+            throw new VzException(DeployErrors.NoUsableKey, $"no usable SSH key for {target.Name} (tried {string.Join(", ", target.IdentityFiles)})",
+                "create one with ssh-keygen -t ed25519, or name one with --identity or IdentityFile in ~/.ssh/config");
+        return found;
+    }
+
+    /// <summary>The target's identity files that exist and open (a passphrase asked once), in order.</summary>
+    IEnumerable<PrivateKeyFile> TryLoadKeys(NodeTarget target) => TryLoadKeyPaths(target).Select(k => k.Key);
+
+    IEnumerable<(string Path, PrivateKeyFile Key)> TryLoadKeyPaths(NodeTarget target)
+    {
         foreach (var path in target.IdentityFiles)
         {
             PrivateKeyFile? key;
@@ -125,14 +149,70 @@ public sealed class SshConnector(SshOptions options) : INodeConnector
                     keys[path] = key = TryLoad(path);
             }
             if (key is not null)
-            {
-                found = true;
-                yield return key;
-            }
+                yield return (path, key);
         }
-        if (!found)
-            throw new VzException(DeployErrors.NoUsableKey, $"no usable SSH key for {target.Name} (tried {string.Join(", ", target.IdentityFiles)})",
-                "create one with ssh-keygen -t ed25519, or name one with --identity or IdentityFile in ~/.ssh/config");
+    }
+
+    /// <summary>
+    /// The public half of the first key this connector would offer for <paramref name="target"/>, as an
+    /// authorized_keys line ("ssh-ed25519 AAAA... comment"), and the file it came from. The comment is the
+    /// .pub file's when there is one, else the key file's name.
+    /// </summary>
+    public (string Line, string Path) PublicKey(NodeTarget target)
+    {
+        var (path, key) = TryLoadKeyPaths(target).FirstOrDefault();
+        if (key is null)
+            throw new VzException(DeployErrors.NoUsableKey, $"no usable SSH key to authorize (tried {string.Join(", ", target.IdentityFiles)})",
+                "create one with ssh-keygen -t ed25519, or name one with --identity");
+        var blob = key.HostKeyAlgorithms.OfType<Renci.SshNet.Security.KeyHostAlgorithm>().First().Data;
+        var pub = path + ".pub";
+        var comment = File.Exists(pub) && File.ReadAllText(pub).Split(' ', 3, StringSplitOptions.TrimEntries) is [_, var b64, var c]
+            && b64 == Convert.ToBase64String(blob) ? c : Path.GetFileName(path);
+        return ($"{KnownHosts.KeyType(blob)} {Convert.ToBase64String(blob)} {comment}".TrimEnd(), path);
+    }
+
+    /// <summary>
+    /// The host key a node offers, without trusting it or logging in (the key exchange is refused at
+    /// the host key), for a trust-on-first-use question asked with no connection waiting on the answer.
+    /// An unreachable node is a <see cref="TransportException"/>.
+    /// </summary>
+    public async Task<byte[]> FetchHostKeyAsync(NodeTarget target, CancellationToken ct)
+    {
+        var info = new ConnectionInfo(target.Host, target.Port, target.User, new NoneAuthenticationMethod(target.User)) { Timeout = options.ConnectTimeout };
+        KnownHosts known;
+        lock (gate)
+            known = KnownHosts.Load(options.KnownHostsFile);
+        PreferKnownKeyTypes(info, known.KeyTypesFor(target.Host, target.Port));
+        using var ssh = new SshClient(info);
+        byte[]? offered = null;
+        ssh.HostKeyReceived += (_, e) =>
+        {
+            offered = e.HostKey;
+            e.CanTrust = false;
+        };
+        try
+        {
+            await ssh.ConnectAsync(ct);
+        }
+        catch (Exception e) when (!SshTransport.IsOurCancellation(e, ct))
+        {
+            if (offered is null)
+                throw new TransportException($"cannot reach {target.Host}:{target.Port}: {e.Message}", e);
+        }
+        return offered ?? throw new TransportException($"{target.Host}:{target.Port} offered no host key");
+    }
+
+    /// <summary>Password, then keyboard-interactive answering its password prompts (servers that only offer PAM's prompts).</summary>
+    static IEnumerable<AuthenticationMethod> PasswordMethods(string user, SshPassword password)
+    {
+        yield return new PasswordAuthenticationMethod(user, password.Value);
+        var kbd = new KeyboardInteractiveAuthenticationMethod(user);
+        kbd.AuthenticationPrompt += (_, e) =>
+        {
+            foreach (var prompt in e.Prompts)
+                prompt.Response = prompt.Request.Contains("assword", StringComparison.Ordinal) ? password.Value : "";
+        };
+        yield return kbd;
     }
 
     PrivateKeyFile? TryLoad(string path)

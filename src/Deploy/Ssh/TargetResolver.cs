@@ -85,8 +85,13 @@ public sealed class TargetResolver(SshConfig config, SshOptions options, NodeSet
         IReadOnlyList<string> identities = options.IdentityFiles.Count > 0 ? options.IdentityFiles
             : resolved.IdentityFiles.Count > 0 ? resolved.IdentityFiles
             : SshOptions.DefaultIdentityFiles;
-        return new NodeTarget(name, resolved.HostName, port ?? resolved.Port ?? 22,
-            user ?? resolved.User ?? Environment.UserName, identities) { Settings = settings };
+        var login = user ?? resolved.User ?? Environment.UserName;
+        // Whatever named it (--to, an inventory line, ansible_host/user, the ssh config), a name with
+        // control characters must not reach known_hosts, a command line or the terminal.
+        foreach (var (what, value) in new[] { ("name", name), ("host", alias), ("HostName", resolved.HostName), ("user", login) })
+            if (NodeNames.Problem(value) is { } why)
+                throw new VzException(DeployErrors.BadNodeList, $"node {what} '{value}' {why}");
+        return new NodeTarget(name, resolved.HostName, port ?? resolved.Port ?? 22, login, identities) { Settings = settings };
     }
 
     static int ParsePort(string s, string spec) =>

@@ -23,6 +23,9 @@ public static class UnitWriter
     /// <summary>How long systemd waits for the pod to report ready; the dead-man delay allows for it.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long systemd gives the old version to stop (vz's own units; Quadlet's take systemd's default, 90 s).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(90);
+
     public static string Write(string pod, PlatformPlan plan, NodeLayout layout) => plan.Unit switch
     {
         UnitKind.QuadletKube => QuadletKube(pod, plan, layout),
@@ -113,7 +116,7 @@ public static class UnitWriter
         sb.Append($"Restart={restart}\n").Append("RestartSec=5\n");
         sb.Append($"TimeoutStartSec={(int)StartTimeout.TotalSeconds}\n");
         if (own)
-            sb.Append("TimeoutStopSec=70\n");
+            sb.Append($"TimeoutStopSec={(int)StopTimeout.TotalSeconds}\n");
         sb.Append('\n');
     }
 

@@ -121,6 +121,9 @@ public static class ElfHeaders
     static ElfInfo ReadInfo(Layout layout, Stream stream)
     {
         var (is64, big) = (layout.Is64Bit, layout.BigEndian);
+        // What the kernel maps must be in the file: a cut-short copy cannot run.
+        if (layout.Segments.FirstOrDefault(s => s.Type == SegmentType.Load && (s.Offset < 0 || s.FileSize < 0 || s.Offset + s.FileSize > stream.Length)) is { Type: SegmentType.Load } cut)
+            throw new EndOfStreamException($"a loadable segment ({cut.FileSize} bytes at offset {cut.Offset}) lies past the end of the file ({stream.Length} bytes)");
         string? interp = null;
         var dynamic = new List<(long Tag, ulong Value)>();
         foreach (var segment in layout.Segments)

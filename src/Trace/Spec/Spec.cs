@@ -54,6 +54,11 @@ public static class SpecFormat
         TypeInfoResolver = SpecJson.Default,
     };
 
+    /// <summary>The largest spec file vz reads (a spec of 100,000 paths is about 8 MB).</summary>
+    public const long MaxBytes = 32 << 20;
+    /// <summary>The longest spec line (a path, a glob, or the traced command as JSON).</summary>
+    public const int MaxLineChars = 4 << 20;
+
     public static Spec Parse(TextReader reader, string fileName)
     {
         var paths = new List<string>();
@@ -62,10 +67,10 @@ public static class SpecFormat
         IReadOnlyList<string>? command = null;
         string? cwd = null;
         string? executable = null;
-        var lineNo = 0;
-        while (reader.ReadLine() is { } raw)
+        var lines = new LineReader(reader, MaxLineChars, n => Error(fileName, n, $"line longer than {MaxLineChars} characters: not a spec?"));
+        while (lines.ReadLine() is { } raw)
         {
-            lineNo++;
+            var lineNo = lines.Number;
             var line = raw.TrimEnd('\r');
             var trimmed = line.Trim();
             if (trimmed.Length == 0)
@@ -110,22 +115,11 @@ public static class SpecFormat
         };
     }
 
-    public static Spec Load(string path)
-    {
-        try
-        {
-            using var reader = new StreamReader(path, new UTF8Encoding(false));
-            return Parse(reader, path);
-        }
-        catch (FileNotFoundException)
-        {
-            throw new VzException(TraceErrors.SpecNotFound, $"{path}: spec not found");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new VzException(TraceErrors.SpecNotFound, $"{path}: spec not found");
-        }
-    }
+    public static Spec Load(string path) => Parse(new StringReader(ReadText(path)), path);
+
+    /// <summary>The text of a spec file, within <see cref="MaxBytes"/>: a directory or a device is VZ1104, a missing file VZ1101.</summary>
+    public static string ReadText(string path) =>
+        InputFile.ReadAllText(path, MaxBytes, TraceErrors.SpecUnreadable, "spec", TraceErrors.SpecNotFound);
 
     public static void Write(Spec spec, TextWriter writer)
     {
@@ -164,6 +158,8 @@ public static class SpecFormat
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            if (staging != full)
+                File.Delete(staging);
             throw new VzException(TraceErrors.SpecNotWritable, $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
         }
     }
@@ -183,8 +179,11 @@ public static class SpecFormat
     {
         try
         {
-            return JsonSerializer.Deserialize(json, SpecJson.Default.IReadOnlyListString)
+            var args = JsonSerializer.Deserialize(json, SpecJson.Default.IReadOnlyListString)
                 ?? throw Error(fileName, line, "vz-command is null");
+            if (args.Any(a => a is null))
+                throw Error(fileName, line, "vz-command holds a null where a string belongs");
+            return args;
         }
         catch (JsonException e)
         {

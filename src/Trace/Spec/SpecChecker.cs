@@ -26,12 +26,14 @@ public static class SpecChecker
     /// <summary>Loads and checks a spec file, with the line number of each missing path.</summary>
     public static SpecCheckResult CheckFile(string specFile, string root)
     {
-        var spec = SpecFormat.Load(specFile);
+        var text = SpecFormat.ReadText(specFile);
+        var spec = SpecFormat.Parse(new StringReader(text), specFile);
         // Spec keeps no line numbers for paths; recover them from the text (first occurrence wins).
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
         var n = 0;
-        foreach (var line in File.ReadLines(specFile))
-            lines.TryAdd(line.TrimEnd('\r').TrimStart(), ++n);
+        var reader = new StringReader(text);
+        while (reader.ReadLine() is { } line)
+            lines.TryAdd(line.TrimStart(), ++n);
         return Check(spec, root, lines);
     }
 

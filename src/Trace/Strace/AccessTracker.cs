@@ -113,7 +113,7 @@ public static partial class AccessTracker
             var exists = call.Name is "mkdir" or "mkdirat" && call.Result.Errno == "EEXIST";
             if (!call.Result.Ok && !exists)
                 continue;
-            if (!options.WithStat && StatCalls.Contains(call.Name))
+            if (!options.WithStat && StatCalls.Contains(call.Name) && !FoundDirectory(call))
                 continue;
             if (call.Name == "fchdir")
             {
@@ -242,6 +242,10 @@ public static partial class AccessTracker
             if (t is { } target)
                 yield return target;
     }
+
+    /// <summary>A stat call whose struct says the path is a directory (<c>st_mode=S_IFDIR|…</c>, statx's <c>stx_mode=S_IFDIR|…</c>).</summary>
+    static bool FoundDirectory(SyscallEvent call) =>
+        call.Args.Any(a => a.Raw.Contains("_mode=S_IFDIR", StringComparison.Ordinal));
 
     /// <summary>O_CREAT|O_EXCL makes a new file; O_CREAT alone may open an old one; anything else uses one.</summary>
     static Role OpenRole(StraceArg? flags)

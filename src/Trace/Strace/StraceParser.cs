@@ -20,14 +20,21 @@ public static class StraceParser
     const string Unfinished = "<unfinished ...>";
     const string Detached = "<detached ...>";
 
+    /// <summary>
+    /// The longest log line read: strace -s 65535 prints a string in at most 4 characters a byte, and
+    /// execve's arguments and environment together stay within the kernel's 2 MiB (ARG_MAX), so a
+    /// real line is far shorter. A longer one is not strace output.
+    /// </summary>
+    public const int MaxLineChars = 32 << 20;
+
     public static IEnumerable<StraceEvent> Parse(TextReader reader)
     {
         // Per pid: the text "name(args" of a call whose result comes on a later line.
         var pending = new Dictionary<int, (string Name, string Head, int Line)>();
-        var lineNo = 0;
-        while (reader.ReadLine() is { } raw)
+        var lines = new LineReader(reader, MaxLineChars, n => Malformed(n, $"longer than {MaxLineChars} characters: not strace output"));
+        while (lines.ReadLine() is { } raw)
         {
-            lineNo++;
+            var lineNo = lines.Number;
             var line = raw.TrimEnd('\r', ' ');
             if (line.Length == 0)
                 continue;

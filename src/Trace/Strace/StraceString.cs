@@ -10,8 +10,6 @@ namespace Vz.Trace.Strace;
 /// </summary>
 public static class StraceString
 {
-    const int SurrogateEscapeBase = 0xDC00;
-
     /// <summary>Decodes the escaped body between the quotes to the raw bytes.</summary>
     public static byte[] Unescape(ReadOnlySpan<char> body, int line)
     {
@@ -69,60 +67,17 @@ public static class StraceString
         return bytes.ToArray();
     }
 
-    /// <summary>
-    /// Bytes to text without loss: UTF-8 where valid, and each other byte b as U+DC00+b.
-    /// .NET's file APIs cannot open such names, so callers that write text formats must
-    /// check <see cref="IsUtf8"/> first.
-    /// </summary>
-    public static string FromBytes(ReadOnlySpan<byte> bytes)
-    {
-        var sb = new StringBuilder(bytes.Length);
-        while (!bytes.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf8(bytes, out var rune, out var used) == System.Buffers.OperationStatus.Done)
-            {
-                sb.Append(rune.ToString());
-                bytes = bytes[used..];
-            }
-            else
-            {
-                sb.Append((char)(SurrogateEscapeBase + bytes[0]));
-                bytes = bytes[1..];
-            }
-        }
-        return sb.ToString();
-    }
+    /// <summary>Bytes to text without loss (<see cref="RawText.Decode"/>: each byte that is not UTF-8 as U+DC00+b).</summary>
+    public static string FromBytes(ReadOnlySpan<byte> bytes) => RawText.Decode(bytes);
 
     /// <summary>The original bytes of a string made by <see cref="FromBytes"/>.</summary>
-    public static byte[] ToBytes(string text)
-    {
-        var bytes = new List<byte>(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c is >= (char)(SurrogateEscapeBase + 0x80) and <= (char)(SurrogateEscapeBase + 0xFF))
-                bytes.Add((byte)(c - SurrogateEscapeBase));
-            else
-                AddChar(bytes, text, ref i);
-        }
-        return bytes.ToArray();
-    }
+    public static byte[] ToBytes(string text) => RawText.Encode(text);
 
     /// <summary>False when the text holds escaped non-UTF-8 bytes.</summary>
-    public static bool IsUtf8(string text) =>
-        !text.Any(c => c is >= (char)(SurrogateEscapeBase + 0x80) and <= (char)(SurrogateEscapeBase + 0xFF));
+    public static bool IsUtf8(string text) => RawText.IsUtf8(text);
 
     /// <summary>A printable form for messages: non-UTF-8 bytes as \xHH.</summary>
-    public static string Display(string text)
-    {
-        if (IsUtf8(text))
-            return text;
-        var sb = new StringBuilder();
-        foreach (var c in text)
-            sb.Append(c is >= (char)(SurrogateEscapeBase + 0x80) and <= (char)(SurrogateEscapeBase + 0xFF)
-                ? $"\\x{c - SurrogateEscapeBase:x2}" : c.ToString());
-        return sb.ToString();
-    }
+    public static string Display(string text) => RawText.Printable(text);
 
     /// <summary>Adds the char at i (a Latin-1 byte, or UTF-8 of a BMP char or surrogate pair).</summary>
     static void AddChar(List<byte> bytes, ReadOnlySpan<char> text, ref int i)

@@ -26,6 +26,14 @@ public static class TraceSpec
     }
 
     /// <summary>
+    /// What the spec's <c># vz-command:</c> cannot record as it ran: arguments that are not UTF-8
+    /// (the traced program got their bytes; a spec and a config.json are UTF-8 and hold U+FFFD in their place).
+    /// </summary>
+    public static IEnumerable<string> CommandWarnings(TracedCommand command) =>
+        command.Args.Select((a, i) => (a, i)).Where(x => !StraceString.IsUtf8(x.a)).Select(x =>
+            $"argument {x.i} of the command ({StraceString.Display(x.a)}) is not UTF-8: the spec records it with U+FFFD in place of those bytes, and so would a bundle made from it");
+
+    /// <summary>
     /// The spec of traced runs: the traced paths joined by a rules spec's paths and '+'/'-' lines
     /// (minify's --keep/--drop/--rules, trace's --rules), resolved in the root by
     /// <see cref="SpecResolver"/>. It lists the resolved paths and keeps the rules, so resolving it

@@ -44,8 +44,14 @@ public static class Tracer
     /// </summary>
     public const string FileSyscalls = "?open,?openat,?openat2,?creat,execve,?execveat,chdir,fchdir,?clone,?clone3,?fork,?vfork,chroot,"
         + "?mkdir,?mkdirat,?mknod,?mknodat,?symlink,?symlinkat,?link,?linkat,?rename,?renameat,?renameat2,?bind";
+    /// <summary>
+    /// Always traced too, but without --with-stat they count only when they found a directory
+    /// (a program that checks a directory is there relies on it, e.g. Python's namespace
+    /// packages from a <c>-nspkg.pth</c> line): the directory is kept, not its contents.
+    /// </summary>
+    public const string StructStatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx";
     /// <summary>Added by --with-stat.</summary>
-    public const string StatSyscalls = "?stat,?stat64,?lstat,?lstat64,?newfstatat,?fstatat64,?statx,?access,?faccessat,?faccessat2,?readlink,?readlinkat";
+    public const string StatSyscalls = StructStatSyscalls + ",?access,?faccessat,?faccessat2,?readlink,?readlinkat";
 
     /// <summary>The syscall names in a strace -e trace= list, without the '?' markers.</summary>
     internal static IEnumerable<string> Names(string syscalls) => syscalls.Split(',').Select(s => s.TrimStart('?'));
@@ -60,7 +66,7 @@ public static class Tracer
         var args = new List<string>
         {
             "-f", "-qq", "-s", "65535", "-y",
-            "-e", "trace=" + (options.WithStat ? FileSyscalls + "," + StatSyscalls : FileSyscalls),
+            "-e", "trace=" + FileSyscalls + "," + (options.WithStat ? StatSyscalls : StructStatSyscalls),
             "-o", logPath,
         };
         if (options.Root is null)
@@ -78,6 +84,8 @@ public static class Tracer
         var strace = ProcessRunner.Which("strace")
             ?? throw new VzException(TraceErrors.ToolMissing, "strace is not installed", "apt-get install strace (Debian/Ubuntu) or dnf install strace (Rocky/Alma/RHEL)");
 
+        // execvp (chroot's, in root mode) searches the PATH the program is given, else ours.
+        var searchPath = RootFs.SearchPath(environment.GetValueOrDefault("PATH") ?? Environment.GetEnvironmentVariable("PATH"));
         string? root = null;
         HostTools? tools = null;
         if (options.Root is not null)
@@ -89,16 +97,11 @@ public static class Tracer
             tools = HostTools.Find(options.HostNetwork);
             if (!options.HostNetwork && tools.Ip is null)
                 reporter.Warn("ip (iproute2) is not installed: the traced program's network namespace has loopback down");
-            // chroot's execvp searches the PATH the program is given (the image's), else the host's.
-            var searchPath = RootFs.SearchPath(environment.GetValueOrDefault("PATH") ?? Environment.GetEnvironmentVariable("PATH"));
-            if (new RootFs(root).Which(options.Command[0], searchPath).Path is null)
-                throw new VzException(TraceErrors.CommandNotFound, $"{options.Command[0]}: command not found in {root}");
+            RequireProgram(new RootFs(root), options.Command[0], searchPath, "/", $" in {root}");
         }
         else
         {
-            var name = options.Command[0];
-            if (ProcessRunner.Which(name.Contains('/') ? Path.GetFullPath(name, cwd) : name) is null)
-                throw new VzException(TraceErrors.CommandNotFound, $"{name}: command not found", "is it installed and on PATH?");
+            RequireProgram(new RootFs("/"), options.Command[0], searchPath, cwd, "");
         }
 
         var log = options.KeepLog is null
@@ -154,6 +157,21 @@ public static class Tracer
             if (options.KeepLog is null)
                 File.Delete(log);
         }
+    }
+
+    /// <summary>
+    /// The command must be an executable file as execvp(3) finds it: otherwise strace would start,
+    /// print its own "exec: Permission denied" and leave an empty spec.
+    /// </summary>
+    static void RequireProgram(RootFs fs, string name, IReadOnlyList<string> searchPath, string cwd, string where)
+    {
+        var found = fs.Which(name, searchPath, cwd);
+        if (found.Path is not null)
+            return;
+        if (found.NotExecutable is { } other)
+            throw new VzException(TraceErrors.CommandNotFound, $"{name}: {other}{where} is not an executable file",
+                "is it a program (chmod +x for a script)?");
+        throw new VzException(TraceErrors.CommandNotFound, $"{name}: command not found{where}", "is it installed and on PATH?");
     }
 
     /// <summary>KEY=VALUE lines as a map; a later duplicate key wins, as in execve's envp.</summary>

@@ -22,7 +22,7 @@ public class FleetFileTests
         Assert.Equal(t.PathOf("issue9/pods/web.yaml"), pod.Manifest);
         Assert.Equal(new ImageArchiveRef("localhost/web:1", t.PathOf("issue9/build/web.oci.tar"), 7), pod.Images.Single());
         Assert.Equal(new HealthSpec(new HttpProbe(8080, "/", 9), TimeSpan.FromSeconds(60)), pod.Health);
-        Assert.Equal(TimeSpan.FromMinutes(4), pod.Deadman);
+        Assert.Equal(TimeSpan.FromSeconds(330), pod.Deadman);
         Assert.Equal(t.PathOf("issue9/hosts.ini"), fleet.File.Inventory);
         Assert.Equal(new RolloutSettings(), fleet.File.Rollout);
         Assert.Equal("web", fleet.ManifestOf("web").Name);

@@ -132,6 +132,17 @@ public class PodScriptsTests
     }
 
     [Fact]
+    public void WaitingForTheQueuedStartIsShortAndTellsAFailedStartFromOneStillComing()
+    {
+        var s = PodScripts.WaitStarted(Debian12.Plan, "0123abcd", 15);
+        Assert.Contains("end=$(( $(date +%s) + 15 ))", s);
+        Assert.Contains("if [ -n \"$inv\" ] && [ \"$inv\" != 0123abcd ]; then", s);
+        Assert.Contains($"failed) echo failed; exit {PodScripts.StartFailed} ;;", s);
+        Assert.Contains("echo \"waiting: $st\"; exit 1", s);
+        Assert.DoesNotContain("set -e", s);
+    }
+
+    [Fact]
     public void AnHttpAnswerLostToAResetIsAskedForAgainButARefusedConnectionIsNot()
     {
         var s = PodScripts.HealthCheck(Debian12.Plan, "web", new HealthSpec(new HttpProbe(8080, "/", 1), TimeSpan.FromSeconds(60)), "127.0.0.1");

@@ -13,7 +13,7 @@ namespace Vz.Integration.Tests.FleetView;
 [Collection(FleetViewCollection.Name)]
 public sealed class DriftTests(FleetViewFleet fx, ITestOutputHelper output)
 {
-    const int Drifted = 8;
+    const int Drifted = 9;
 
     /// <summary>
     /// Converged before; the fault; diff names exactly <paramref name="expected"/> (exit

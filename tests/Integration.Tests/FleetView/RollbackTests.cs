@@ -61,7 +61,7 @@ public sealed class RollbackTests(FleetViewFleet fx, ITestOutputHelper output)
                 Assert.Equal(("rollback", $"from {updated}"), (events[^1].Event, events[^1].Detail));
             }
             var diff = await fx.DiffAsync();
-            Assert.Equal(8, diff.ExitCode);
+            Assert.Equal(9, diff.ExitCode);
             Assert.Equal([("n1", "web", "version-differs"), ("n2", "web", "version-differs")], diff.Findings.Order());
         }
         finally

@@ -99,6 +99,26 @@ public sealed class PushTests(TestImages images, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
+    public async Task ATinyImageUnderXdelta3sSmallestWindowStillGoesAsADelta()
+    {
+        // xdelta3 refuses -B below 524288: a window sized to a 30 KB archive failed to encode.
+        Assert.True(new FileInfo(images.Tiny1).Length < PushPlanner.MinSourceWindow, $"{images.Tiny1} is not tiny");
+        var node = NewNode();
+        var first = await Push(node, Options(images.Tiny1, delta: true));
+        Assert.True(first.Nodes[0].Ok, first.Nodes[0].Error);
+        images.Unload("tiny2");
+
+        var second = await Push(node, Options(images.Tiny2, delta: true));
+
+        var r = second.Nodes[0];
+        Assert.True(r.Ok, r.Error);
+        Assert.Equal(PushMode.Delta, r.Mode);
+        Assert.DoesNotContain(r.Notes, n => n.Contains("xdelta3", StringComparison.Ordinal) && n.Contains("encode", StringComparison.Ordinal));
+        Assert.True(await LoadedOnNode(node, "tiny2"));
+        Assert.Equal(ArchiveFile(images.Tiny2), await NodeCurrent(node));
+    }
+
+    [Fact]
     public async Task GarbageLeftInAPartialUploadIsDiscardedNotResumed()
     {
         var node = NewNode();

@@ -14,6 +14,9 @@ public sealed class TestImages : IDisposable
     public string Big { get; }
     /// <summary>Big with one small file changed: a delta far smaller than vzpatch, and full uploads far bigger.</summary>
     public string Big2 { get; }
+    /// <summary>Two versions of an image of a few small files, far under xdelta3's smallest source window (512 KiB).</summary>
+    public string Tiny1 { get; }
+    public string Tiny2 { get; }
     readonly List<string> names = [];
 
     public string ContainersConf => Path.Combine(Dir, "containers.conf");
@@ -41,6 +44,15 @@ public sealed class TestImages : IDisposable
         Big = Save(rootfs, "big");
         File.WriteAllText(Path.Combine(rootfs, "version"), "big2\n");
         Big2 = Save(rootfs, "big2");
+        var tiny = Path.Combine(Dir, "tiny-rootfs");
+        Directory.CreateDirectory(Path.Combine(tiny, "etc"));
+        var text = new byte[20 * 1024];
+        random.NextBytes(text);
+        File.WriteAllBytes(Path.Combine(tiny, "etc", "data"), text);
+        File.WriteAllText(Path.Combine(tiny, "version"), "tiny1\n");
+        Tiny1 = Save(tiny, "tiny1");
+        File.WriteAllText(Path.Combine(tiny, "version"), "tiny2\n");
+        Tiny2 = Save(tiny, "tiny2");
         // The node must get the image from the push, not from the podman that built it.
         foreach (var n in names)
             Podman("rmi", "-f", n);

@@ -36,6 +36,23 @@ public class AccessTrackerTests
     }
 
     [Fact]
+    public void AStatThatFoundADirectoryKeepsTheDirectoryWithoutWithStat()
+    {
+        // Python's -nspkg.pth lines look a namespace package's directory up with stat only;
+        // without it in the bundle, site.py prints a traceback at every start.
+        var events = ParseText("""
+            10  newfstatat(AT_FDCWD</app>, "/usr/lib/python3/dist-packages/ruamel", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0
+            10  statx(AT_FDCWD</app>, "/srv/data", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFDIR|0700, stx_size=4096, ...}) = 0
+            10  newfstatat(AT_FDCWD</app>, "/etc/hostname", {st_mode=S_IFREG|0644, st_size=8, ...}, 0) = 0
+            10  newfstatat(AT_FDCWD</app>, "/nope", 0x7ffc, 0) = -1 ENOENT (No such file or directory)
+            """);
+        var r = AccessTracker.Track(events, new TrackerOptions { InitialCwd = "/app" });
+        Assert.Equal(["/srv/data", "/usr/lib/python3/dist-packages/ruamel"], r.Paths);
+        var withStat = AccessTracker.Track(events, new TrackerOptions { InitialCwd = "/app", WithStat = true });
+        Assert.Equal(["/etc/hostname", "/srv/data", "/usr/lib/python3/dist-packages/ruamel"], withStat.Paths);
+    }
+
+    [Fact]
     public void PythonTraceFindsJsonAndSqliteModulesAndDirectories()
     {
         var r = Track("python3-json-sqlite3.log");

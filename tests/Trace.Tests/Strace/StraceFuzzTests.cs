@@ -1,3 +1,5 @@
+using System.Text;
+using Vz.Tests;
 using Vz.Trace.Strace;
 
 namespace Vz.Trace.Tests.Strace;
@@ -51,5 +53,30 @@ public class StraceFuzzTests
         }
         // Both outcomes must occur, or the mutations test nothing.
         Assert.True(parsed > 1000 && rejected > 1000, $"parsed {parsed}, rejected {rejected}");
+    }
+
+    /// <summary>
+    /// Whole logs mutated byte by byte (line breaks, NULs, splices of other logs, repeated pieces):
+    /// parsed and tracked, or refused with the typed exception, within the time and memory bounds.
+    /// </summary>
+    [Fact]
+    public void MutatedLogsGiveEventsOrTheTypedErrorWithinBounds()
+    {
+        var corpus = Directory.GetFiles(StraceFixtures.Dir, "*.log").Order(StringComparer.Ordinal)
+            // Long logs are cut to their first lines: mutations anywhere in a short input reach more code.
+            .Select(f => File.ReadAllBytes(f).Take(12 * 1024).ToArray()).ToArray();
+        var r = Fuzz.Run(corpus, new FuzzOptions
+        {
+            Seed = 8_001,
+            Cases = 3000,
+            Tokens = ["<unfinished ...>", "<... openat resumed>", " = -1 ENOENT (No such file or directory)", "+++ exited with 0 +++",
+                      "--- SIGCHLD {si_signo=SIGCHLD} ---", "[pid 77] ", "O_CREAT|O_EXCL", "AT_FDCWD", "</tmp>", "\\x", "\\377", "chroot(", "clone("],
+        }, bytes =>
+        {
+            var events = StraceParser.Parse(new StringReader(Encoding.Latin1.GetString(bytes))).ToList();
+            var result = AccessTracker.Track(events, new TrackerOptions { InitialCwd = "/w", WithStat = true, ChrootRoot = bytes.Length % 2 == 0 ? "/r" : null });
+            Assert.All(result.Paths, p => Assert.StartsWith("/", p));
+        });
+        Assert.True(r.Accepted > 300 && r.Refused > 300, $"{r}");
     }
 }
