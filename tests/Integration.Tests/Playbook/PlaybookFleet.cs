@@ -94,6 +94,17 @@ public sealed class PlaybookFleet : IAsyncLifetime
         return new PlaybookRun(r, clock.Elapsed);
     }
 
+    /// <summary>A vars file encrypted with ansible-vault (its password in a file beside it), for -e @FILE --vault-password-file.</summary>
+    public async Task<(string File, string Password)> VaultAsync(string yaml)
+    {
+        var password = secrets.Write("vault-password", "correct horse battery staple\n");
+        var file = secrets.Write("vault.yml", yaml);
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("ansible-vault", ["encrypt", file, "--vault-password-file", password]) { Timeout = TimeSpan.FromMinutes(1) });
+        Assert.True(r.Ok, r.StdOut + r.StdErr);
+        Assert.StartsWith("$ANSIBLE_VAULT;", File.ReadAllText(file));
+        return (file, password);
+    }
+
     /// <summary>
     /// -e for images as deltas: vzbuild push --delta run on the controller by the role (the built
     /// vzbuild, the harness's known_hosts, the fleet's delta cache).

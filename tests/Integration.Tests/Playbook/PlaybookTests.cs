@@ -81,7 +81,7 @@ public sealed class PlaybookTests(PlaybookFleet f, ITestOutputHelper output)
     }
 
     [Fact, Step(3)]
-    public async Task ASecondRunReportsChangedZeroOnEveryHostAndRestartsNothing()
+    public async Task ASecondRunReportsChangedZeroOnEveryHostAndRestartsNothingWithTheSecretFromItsFileOrAnAnsibleVault()
     {
         await f.EnsureAsync(f.App.V1);
         var started = await Task.WhenAll(Hosts.Select(h => NodeOps.StartTimesAsync(f[h], h == "n3" ? "api" : "web")));
@@ -94,6 +94,22 @@ public sealed class PlaybookTests(PlaybookFleet f, ITestOutputHelper output)
         foreach (var h in Hosts)
             Assert.True(again.Recap[h].Changed == 0, $"{h}: changed {string.Join(", ", again.ChangedTasks(h))}\n{again}");
         Assert.Equal(started, await Task.WhenAll(Hosts.Select(h => NodeOps.StartTimesAsync(f[h], h == "n3" ? "api" : "web"))));
+
+        // The api's secret from an Ansible Vault file instead of the file vz.yaml names: the same
+        // value gives the same release (its HMAC under the node's salt), so nothing changes either.
+        var vault = await f.VaultAsync("vz_secret_values:\n  token:\n    value: \"t0ken-of-the-api\\n\"\n");
+        var fromVault = await f.PlaybookAsync("-e", $"@{vault.File}", "--vault-password-file", vault.Password);
+        Assert.True(fromVault.ExitCode == 0, fromVault.ToString());
+        Assert.DoesNotContain("t0ken-of-the-api", fromVault.Output);
+        foreach (var h in Hosts)
+            Assert.True(fromVault.Recap[h].Changed == 0, $"{h}: changed {string.Join(", ", fromVault.ChangedTasks(h))}\n{fromVault}");
+        // Another value in the vault is another release of api (check mode: nothing is changed).
+        var rotated = await f.VaultAsync("vz_secret_values:\n  token:\n    value: \"another-token\\n\"\n");
+        var check = await f.PlaybookAsync("--check", "-e", $"@{rotated.File}", "--vault-password-file", rotated.Password);
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains("pod api: runs release", check.Output);
+        Assert.DoesNotContain("another-token", check.Output);
+        Assert.Equal([0, 1, 1], Hosts.Select(h => check.Recap[h].Changed > 0 ? 1 : 0));
     }
 
     [Fact, Step(6)]
