@@ -14,11 +14,11 @@ internal sealed record FleetViewArgs(Option<string> Config, Option<string?> Grou
 {
     public static FleetViewArgs Create(string groupWhat, int retries = 1) => new(
         DeployCommand.FleetFileOption(),
-        new Option<string?>("--group", "-g") { Description = $"{groupWhat} only the nodes of this inventory group (as ansible --limit)" },
+        new Option<string?>("--group", "-g") { Description = $"{groupWhat} only the nodes of this inventory group (as ansible --limit)", HelpName = "group" },
         DeployCommand.SshArgs.Create(),
-        new Option<int>("--parallel") { Description = "nodes worked on at once", DefaultValueFactory = _ => 16 },
-        new Option<int>("--retries") { Description = "reconnects per node after a broken link", DefaultValueFactory = _ => retries },
-        new Option<bool>("--json") { Description = "print the report as JSON on stdout (shape: README)" });
+        new Option<int>("--parallel") { Description = "Nodes worked on at once", HelpName = "n", DefaultValueFactory = _ => 16 },
+        new Option<int>("--retries") { Description = "Reconnects per node after a broken link", HelpName = "n", DefaultValueFactory = _ => retries },
+        new Option<bool>("--json") { Description = "Print the report as JSON on stdout (shape: README, JSON output)" });
 
     public void AddTo(Command cmd, bool json = true)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Vz.Bundle;
 using Vz.Bundle.Image;
+using Vz.Cli.Help;
 using Vz.Oci;
 
 namespace Vz.Cli.Commands;
@@ -10,14 +11,22 @@ internal sealed record ImageCommandOptions(string BundleDir, ImageReference Refe
 
 internal static class ImageCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
         var bundle = new Argument<string>("bundle") { Description = "A bundle directory made by vzbuild bundle" };
-        var tag = new Option<string>("--tag", "-t") { Description = "Image name, e.g. localhost/web:1.0", Required = true };
-        var output = new Option<string?>("--output", "-o") { Description = "OCI archive to write (default: BUNDLE.oci.tar)" };
-        var port = new Option<string[]>("--port", "-p") { Description = "Port to expose besides those the bundle records (repeatable)" };
+        var tag = new Option<string>("--tag", "-t") { Description = "Image name, e.g. localhost/web:1.0", HelpName = "name:tag", Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "OCI archive to write (default: BUNDLE.oci.tar)", HelpName = "file" };
+        var port = new Option<string[]>("--port", "-p") { Description = "Port to expose besides those the bundle records (repeatable)", HelpName = "port" };
 
-        var cmd = new Command("image", "Write an OCI image archive (one uncompressed layer) from a bundle; podman load reads it");
+        var cmd = new VzCommand("image", "Write an OCI image archive of a bundle, for podman load",
+            "Write an OCI image archive of a bundle: one uncompressed layer (so deltas between versions stay small) that podman load, " +
+            "skopeo and umoci read. Building twice gives the same digest; the manifest digest is printed on stdout.")
+        {
+            Examples =
+            [
+                new("vzbuild image python.bundle --tag localhost/app:1 -o app-1.oci.tar && podman load -i app-1.oci.tar"),
+            ],
+        };
         cmd.Arguments.Add(bundle);
         cmd.Options.Add(tag);
         cmd.Options.Add(output);

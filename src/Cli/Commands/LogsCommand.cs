@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vz.Cli.Help;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Drift;
 using Vz.Deploy.Fleet;
@@ -15,17 +16,28 @@ namespace Vz.Cli.Commands;
 /// </summary>
 internal static class LogsCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var args = FleetViewArgs.Create("read");
-        var pod = new Argument<string?>("pod") { Description = "the pod whose containers' output to show (not with --download)", Arity = ArgumentArity.ZeroOrOne };
-        var node = new Option<string?>("--node") { Description = "only this node (as the inventory names it)" };
-        var since = new Option<string?>("--since") { Description = "from this long ago (10m, 2h) or this time (\"2025-01-02 03:04:05\", today; the node's clock)" };
-        var lines = new Option<int?>("--lines", "-n") { Description = "the last N lines (all nodes together; with -f: per node, default 10)" };
-        var follow = new Option<bool>("--follow", "-f") { Description = "keep showing new lines from every node until Ctrl-C; a node that drops is reconnected" };
-        var download = new Option<string?>("--download") { Description = "append each node's journal to DIR/NODE.log from where the last download stopped" };
-        var units = new Option<string[]>("--unit") { Description = "with --download: only these systemd units (repeatable; e.g. vz-web.service)" };
-        var cmd = new Command("logs", "Show a pod's stdout and stderr from every node that runs it, in time order, each line prefixed with its node; or download the nodes' journals.");
+        var args = FleetViewArgs.Create("Read");
+        var pod = new Argument<string?>("pod") { Description = "The pod whose containers' output to show (not with --download)", Arity = ArgumentArity.ZeroOrOne };
+        var node = new Option<string?>("--node") { Description = "Only this node, as the inventory names it", HelpName = "node" };
+        var since = new Option<string?>("--since") { Description = "From this long ago (10m, 2h) or this time (\"2025-01-02 03:04:05\", today; the node's clock)", HelpName = "time" };
+        var lines = new Option<int?>("--lines", "-n") { Description = "The last N lines of all nodes together (with -f: per node, default 10)", HelpName = "n" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep showing new lines from every node until Ctrl-C; a node that drops is reconnected" };
+        var download = new Option<string?>("--download") { Description = "Append each node's journal to DIR/NODE.log from where the last download stopped", HelpName = "dir" };
+        var units = new Option<string[]>("--unit") { Description = "With --download: only these systemd units, e.g. vz-web.service (repeatable)", HelpName = "unit" };
+        var cmd = new VzCommand("logs", "Show a pod's output from every node in time order",
+            "Show a pod's containers' stdout and stderr from the journal of every node that runs it, in time order (the nodes' clocks), " +
+            "each line prefixed with its node; -f follows every node at once. With --download DIR, append each node's whole journal " +
+            "(or these units') to DIR/NODE.log from where the last download stopped.")
+        {
+            Examples =
+            [
+                new("vzbuild logs web -n 20"),
+                new("vzbuild logs web --node n1 --since 10m -f"),
+                new("vzbuild logs --download logs/ --unit vz-web.service", "a second run fetches only what is new"),
+            ],
+        };
         cmd.Arguments.Add(pod);
         args.AddTo(cmd, json: false);
         foreach (var o in new Option[] { node, since, lines, follow, download, units })

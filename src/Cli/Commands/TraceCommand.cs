@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vz.Cli.Help;
 using Vz.Trace;
 using Vz.Trace.Spec;
 using Vz.Trace.Strace;
@@ -8,16 +9,27 @@ namespace Vz.Cli.Commands;
 /// <summary><c>vzbuild trace [-o FILE] [--root DIR] [--rules SPEC] [--with-stat] [--keep-log FILE] [--host-network] -- CMD [ARGS...]</c></summary>
 internal static class TraceCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the spec", DefaultValueFactory = _ => "spec" };
-        var root = new Option<string?>("--root") { Description = "Run CMD in this rootfs (in its own namespaces, chroot ROOT CMD) and report paths inside it" };
-        var rules = new Option<string?>("--rules") { Description = "A hand-tuned spec whose paths and +/- lines are added" };
-        var hostNetwork = new Option<bool>("--host-network") { Description = "With --root: keep the host's network (default: only loopback)" };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the spec", HelpName = "file", DefaultValueFactory = _ => "spec" };
+        var root = new Option<string?>("--root") { Description = "Run CMD chrooted into this rootfs, in namespaces of its own, and report paths inside it", HelpName = "dir" };
+        var rules = new Option<string?>("--rules") { Description = "A hand-tuned spec whose paths and +/- lines are added", HelpName = "spec" };
+        var hostNetwork = new Option<bool>("--host-network") { Description = "With --root: keep the host's network (default: loopback only)" };
         var withStat = new Option<bool>("--with-stat") { Description = "Also count files the program only stat()s, access()es or readlink()s" };
-        var keepLog = new Option<string?>("--keep-log") { Description = "Keep strace's raw log in this file" };
-        var command = new Argument<string[]>("command") { Arity = ArgumentArity.OneOrMore, Description = "The command to trace, after --" };
-        var cmd = new Command("trace", "Run a command under strace and write a spec of the files it uses");
+        var keepLog = new Option<string?>("--keep-log") { Description = "Keep strace's raw log in this file", HelpName = "file" };
+        var command = new Argument<string[]>("command") { Arity = ArgumentArity.OneOrMore, Description = "The command to trace and its arguments, after --" };
+        var cmd = new VzCommand("trace", "Run a command under strace; write the spec of the files it uses",
+            "Run a command under strace -f (its stdin, stdout, stderr and exit code passed through) and write the spec: every file it " +
+            "opened or executed and every directory it relied on, closed over symlinks, ELF interpreters and libraries, shebang " +
+            "interpreters and the NSS set a container needs. Exit 3 when the command exits non-zero; the spec is still written.")
+        {
+            Examples =
+            [
+                new("vzbuild trace -o python.spec -- python3 app.py"),
+                new("vzbuild trace -o date.spec -- perl -MHTTP::Date -e 'print time2str(time())'"),
+                new("vzbuild trace --root ./rootfs -o app.spec -- /usr/bin/app --selftest", "inside a rootfs, isolated"),
+            ],
+        };
         foreach (var o in new Option[] { output, root, rules, withStat, keepLog, hostNetwork })
             cmd.Options.Add(o);
         cmd.Arguments.Add(command);

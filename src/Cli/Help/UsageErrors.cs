@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
+
+namespace Vz.Cli.Help;
+
+/// <summary>
+/// A command line the parser refused, told as vzbuild tells errors: each problem on a line of its
+/// own starting "vzbuild: ", the nearest command name when a word looks like a misspelt one, and a
+/// hint naming the help of the command that was being typed.
+/// </summary>
+internal static class UsageErrors
+{
+    const string RequiredCommand = "Required command was not provided.";
+    static readonly Regex RequiredOption = new("^Option '(.+)' is required\\.$");
+
+    /// <summary>The lines to print for a parse with errors (no trailing newlines; not yet escaped).</summary>
+    public static IReadOnlyList<string> Describe(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var path = CommandPath(parse.CommandResult);
+        // "Required command" beside an unknown word is noise: the word was the attempt at one.
+        var errors = parse.Errors.Select(e => e.Message == RequiredCommand ? RequiredCommand : Explain(e, command)).Distinct().ToList();
+        if (parse.UnmatchedTokens.Count > 0)
+            errors.Remove(RequiredCommand);
+        var lines = new List<string>();
+        foreach (var message in errors)
+            lines.Add("vzbuild: " + (message == RequiredCommand ? $"{path} needs a command: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}" : message));
+        // A misspelt option is near one of the command's options; a misspelt command near one of its commands.
+        var word = parse.UnmatchedTokens.FirstOrDefault();
+        var isOption = word?.StartsWith('-') == true;
+        var names = isOption ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)) : command.Subcommands.Select(c => c.Name);
+        if (word is not null && Nearest(word, names) is { } near)
+            lines.Add($"  hint: did you mean {(isOption ? near : $"{path} {near}")}?");
+        else
+            lines.Add($"  hint: {path} --help shows its usage, options and examples");
+        return lines;
+    }
+
+    /// <summary>One error in vzbuild's words where System.CommandLine's name .NET types or spread a list over lines.</summary>
+    static string Explain(ParseError error, Command command)
+    {
+        var message = error.Message;
+        if (message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
+        {
+            var (name, type, tokens) = error.SymbolResult switch
+            {
+                OptionResult o => (o.Option.Name, o.Option.ValueType, o.Tokens),
+                ArgumentResult { Parent: OptionResult o } a => (o.Option.Name, o.Option.ValueType, a.Tokens),
+                ArgumentResult a => ($"<{a.Argument.Name}>", a.Argument.ValueType, a.Tokens),
+                _ => (null, null, null),
+            };
+            if (name is not null && tokens is { Count: > 0 })
+                return $"{name}: '{tokens[^1].Value}' is not {Expected(type!)}";
+        }
+        if (message.StartsWith("Required argument missing", StringComparison.Ordinal))
+        {
+            var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && error.SymbolResult!.GetResult(a) is not { Tokens.Count: > 0 }).ToList();
+            if (missing is { Count: > 0 })
+                return $"missing {string.Join(" and ", missing.Select(a => $"<{a.Name}>"))}: {missing[0].Description}";
+        }
+        if (RequiredOption.Match(message) is { Success: true } m && command.Options.FirstOrDefault(o => o.Name == m.Groups[1].Value) is { } option)
+            return $"missing {option.Name} <{option.HelpName ?? option.Name.TrimStart('-')}>: {option.Description}";
+        return OneLine(message);
+    }
+
+    static string Expected(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t == typeof(int) || t == typeof(long) ? "a whole number"
+            : t.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(t))
+            : "a valid value";
+    }
+
+    /// <summary>"vzbuild node add": the names from the root to the command being parsed (the root is always "vzbuild").</summary>
+    public static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = result; r is CommandResult c; r = c.Parent)
+            names.Add(c.Command is RootCommand ? "vzbuild" : c.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+
+    /// <summary>System.CommandLine lists the allowed values on lines of their own: one line, the values after a colon.</summary>
+    static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 1 ? lines[0] : $"{lines[0].TrimEnd('?', ':')}: {string.Join(", ", lines.Skip(1))}";
+    }
+
+    /// <summary>The name nearest to a misspelt word (at most two edits, or the word a prefix of one name), else null.</summary>
+    public static string? Nearest(string word, IEnumerable<string> names)
+    {
+        var candidates = names.ToList();
+        if (candidates.Where(n => n.StartsWith(word, StringComparison.Ordinal)).ToList() is [var only])
+            return only;
+        var best = candidates.Select(n => (Name: n, Distance: Distance(word, n))).OrderBy(x => x.Distance).FirstOrDefault();
+        return best.Name is not null && best.Distance <= Math.Min(2, word.Length / 2) ? best.Name : null;
+    }
+
+    /// <summary>Levenshtein distance.</summary>
+    static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+}
