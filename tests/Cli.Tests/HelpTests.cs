@@ -45,7 +45,7 @@ public class HelpTests
 
     /// <summary>
     /// The arguments vzbuild gets from an example's shell line: the words after "vzbuild" up to a
-    /// pipe, a redirect, &amp;&amp; or the end of a process substitution.
+    /// pipe, a redirect, &amp;&amp; or the end of a process or command substitution.
     /// </summary>
     internal static string[] VzbuildWords(string line)
     {
@@ -57,7 +57,7 @@ public class HelpTests
         {
             if (w is "|" or "&&" or "||" or ";" or ">" or ">>" or "2>")
                 break;
-            if (words[start].StartsWith('<') && w.EndsWith(')'))
+            if (words[start] != "vzbuild" && w.EndsWith(')'))
             {
                 args.Add(w[..^1]);
                 break;
@@ -108,6 +108,7 @@ public class HelpTests
     {
         Assert.Equal(["deploy", "--json"], VzbuildWords("vzbuild deploy --json | jq '.nodes[] | {node, outcome}'"));
         Assert.Equal(["completion", "bash"], VzbuildWords("source <(vzbuild completion bash)"));
+        Assert.Equal(["image", "b", "-t", "x:1"], VzbuildWords("d=$(vzbuild image b -t x:1)"));
         Assert.Equal(["node", "add", "h", "--password-stdin"], VzbuildWords("printf '%s\\n' \"$PW\" | vzbuild node add h --password-stdin"));
     }
 

@@ -23,6 +23,7 @@ public class UsageErrorTests
     [InlineData(new[] { "push", "x.tar", "--to", "a", "--parallel", "abc" }, "vzbuild: --parallel: 'abc' is not a whole number\n")]
     [InlineData(new[] { "node", "add", "h", "--port", "x" }, "vzbuild: --port: 'x' is not a whole number\n")]
     [InlineData(new[] { "logs", "web", "-n", "many" }, "vzbuild: --lines: 'many' is not a whole number\n")]
+    [InlineData(new[] { "deploy", "-c" }, "vzbuild: --config needs a value <file>: The fleet file\n")]
     [InlineData(new[] { "completion", "fish" }, "vzbuild: Argument 'fish' not recognized. Must be one of: 'bash', 'zsh'\n")]
     public void AUsageErrorSaysWhatIsWrongInOneLineAndGivesAHint(string[] args, string expected)
     {

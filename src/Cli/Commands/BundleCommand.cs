@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Vz.Bundle;
 using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Bundle.Tar;
 
 namespace Vz.Cli.Commands;
@@ -25,6 +26,7 @@ internal static class BundleCommand
         var strict = new Option<bool>("--strict") { Description = "Fail when a path the spec lists is not in the root (default: leave it out, with a warning)" };
         var pack = new Option<string?>("--pack") { Description = "Also pack the bundle into a reproducible tarball (default: OUTDIR.tar.zst)", HelpName = "file", Arity = ArgumentArity.ZeroOrOne };
         var compress = new Option<Compression?>("--compress") { Description = "Compression for --pack (default: Zstd)" };
+        var json = new Option<bool>("--json") { Description = "Print what was written as JSON on stdout (shape: README, JSON output)" };
 
         var cmd = new VzCommand("bundle", "Make an OCI runtime bundle (rootfs/ + config.json) of a spec",
             "Copy the spec's closure from the root into OUTDIR/rootfs (types, modes, numeric owners, links and mtimes kept; nothing " +
@@ -35,10 +37,11 @@ internal static class BundleCommand
             [
                 new("vzbuild bundle python.spec -o python.bundle && runc run -b python.bundle py1"),
                 new("vzbuild bundle app.spec --root ./rootfs -p 8080 -e MODE=prod --pack", "also packs app.bundle.tar.zst"),
+                new("vzbuild bundle app.spec --json | jq .rootfs.bytes"),
             ],
         };
         cmd.Arguments.Add(spec);
-        foreach (var o in new Option[] { root, output, name, cmdOpt, env, cwd, user, port, force, noClosure, strict, pack, compress })
+        foreach (var o in new Option[] { root, output, name, cmdOpt, env, cwd, user, port, force, noClosure, strict, pack, compress, json })
             cmd.Options.Add(o);
 
         CommandAction.Set(cmd, parse =>
@@ -69,8 +72,11 @@ internal static class BundleCommand
             var result = SpecBundle.Build(request, reporter);
             var r = result.Bundle.Rootfs;
             reporter.Info($"wrote bundle {result.Bundle.BundleDir}: {r.Files} files, {r.Directories} directories, {r.Symlinks} symlinks, {r.HardLinks} hard links, {r.Bytes} bytes");
-            if (result.PackFile is { } file)
-                reporter.Info($"packed {file} ({new FileInfo(file).Length} bytes, {result.Compression})");
+            long? packBytes = result.PackFile is { } file ? new FileInfo(file).Length : null;
+            if (result.PackFile is not null)
+                reporter.Info($"packed {result.PackFile} ({packBytes} bytes, {result.Compression})");
+            if (parse.GetValue(json))
+                Console.Out.Write(BuildJson.Bundle(result, packBytes) + "\n");
             return ExitCodes.Ok;
         });
         return cmd;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Vz.Bundle;
 using Vz.Bundle.Image;
 using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Oci;
 using Vz.Bundle.Minify;
 using Vz.Trace.Spec;
@@ -23,6 +24,7 @@ internal static class MinifyCommand
         var port = new Option<string[]>("--port", "-p") { Description = "Port the program listens on, e.g. 8080 (repeatable)", HelpName = "port" };
         var withStat = new Option<bool>("--with-stat") { Description = "Also keep files the program only stat()s or access()es" };
         var hostNetwork = new Option<bool>("--host-network") { Description = "Trace with the host's network (default: loopback only)" };
+        var json = TraceCommand.JsonSummaryOption();
         var command = new Argument<string[]>("command") { Arity = ArgumentArity.OneOrMore, Description = "The command the image runs and its arguments, after --" };
         var cmd = new VzCommand("minify", "Trace a command inside an image; write a minimal image of it",
             "Unpack an image built as usual (safely: no .. names, no writes through symlinks, no device nodes), trace the command " +
@@ -33,9 +35,10 @@ internal static class MinifyCommand
             [
                 new("vzbuild minify --from localhost/myapp:latest -o myapp.min -- python3 /opt/app.py"),
                 new("vzbuild minify --from app.tar --exercise tests.txt --keep '/usr/share/zoneinfo/**' -p 8080 -- /app/server", "more code paths traced"),
+                new("vzbuild minify --from app.tar --json min.json -- /app/server --selftest && jq .imageBytes min.json"),
             ],
         };
-        foreach (var o in new Option[] { from, tag, output, keep, drop, exercise, rules, port, withStat, hostNetwork })
+        foreach (var o in new Option[] { from, tag, output, keep, drop, exercise, rules, port, withStat, hostNetwork, json })
             cmd.Options.Add(o);
         cmd.Arguments.Add(command);
 
@@ -59,13 +62,18 @@ internal static class MinifyCommand
                 HostNetwork = parse.GetValue(hostNetwork),
                 Epoch = Reproducible.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
             };
+            var jsonFile = parse.GetValue(json);
+            TraceCommand.EnsureWritable(jsonFile);
             var result = await Minifier.RunAsync(request, reporter, ct);
             reporter.Info($"wrote {result.SpecPath} ({result.Paths} paths), {result.BundleDir}/ and {result.ImagePath}");
             // Files of the unpacked source against the uncompressed image archive: the same measure on both sides.
             reporter.Info($"size: {Mb(result.SourceBytes)} of files in the source, {Mb(result.ImageBytes)} image ({(double)result.SourceBytes / Math.Max(1, result.ImageBytes):0.0}x smaller)");
             if (result.ExitCode != 0)
                 reporter.Warn($"{args[0]} exited with {result.ExitCode} while traced; the image holds what it used until then");
-            return ExitCodes.ForTrace(result.ExitCode);
+            var exit = ExitCodes.ForTrace(result.ExitCode);
+            if (jsonFile is not null)
+                TraceCommand.WriteJson(jsonFile, BuildJson.Minify(result, request.Reference, OciArchive.ReadIndex(result.ImagePath).Manifest.Digest, exit));
+            return exit;
         });
         return cmd;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Deploy;
 using Vz.Deploy.Inventory;
 using Vz.Deploy.Provision;
@@ -15,7 +16,7 @@ internal static class NodeCommand
 {
     /// <summary>Everything node add was asked, parsed from the command line.</summary>
     internal sealed record AddCommandOptions(string Host, int Port, string User, string? Inventory, string Group,
-        bool PasswordStdin, bool AcceptNew, bool SecurityUpdates, VzpatchBinary? Vzpatch, SshOptions Ssh);
+        bool PasswordStdin, bool AcceptNew, bool SecurityUpdates, VzpatchBinary? Vzpatch, SshOptions Ssh, bool Json = false);
 
     /// <summary>Everything node check was asked.</summary>
     internal sealed record CheckCommandOptions(IReadOnlyList<string> Hosts, string? Inventory, string? Group, bool Json, int Parallel, SshOptions Ssh);
@@ -43,6 +44,7 @@ internal static class NodeCommand
         var port = new Option<int>("--port", "-p") { Description = "ssh port of the node", HelpName = "port", DefaultValueFactory = _ => 22 }.InRange(1, 65535);
         var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch copied to nodes whose distribution has no xdelta3 (Rocky/Alma/RHEL 8; default: $VZ_VZPATCH, else the one beside vzbuild)", HelpName = "file" };
         var ssh = DeployCommand.SshArgs.Create();
+        var json = new Option<bool>("--json") { Description = "Print what was changed as JSON on stdout; questions and progress stay on stderr (shape: README, JSON output)" };
 
         var cmd = new VzCommand("add", "Turn a VPS with a root password into a node reached by key",
             "Turn a VPS reachable by root password (or root key) into a vz node, changing only what is missing: the host key trusted " +
@@ -53,10 +55,11 @@ internal static class NodeCommand
             [
                 new("vzbuild node add 203.0.113.7 -i hosts.ini -g web", "asks about the host key and for the password"),
                 new("printf '%s\\n' \"$ROOT_PW\" | vzbuild node add 203.0.113.7 --password-stdin --accept-new -i hosts.ini"),
+                new("vzbuild node add 203.0.113.7 --accept-new --json | jq .nodeChanged"),
             ],
         };
         cmd.Arguments.Add(host);
-        foreach (var o in new Option[] { group, inventory, user, passwordStdin, acceptNew, securityUpdates, port, vzpatch }.Concat(ssh.KeyFiles))
+        foreach (var o in new Option[] { group, inventory, user, passwordStdin, acceptNew, securityUpdates, port, vzpatch }.Concat(ssh.KeyFiles).Append(json))
             cmd.Options.Add(o);
         CommandAction.Set(cmd, async (parse, ct) =>
         {
@@ -71,7 +74,8 @@ internal static class NodeCommand
                 parse.GetValue(securityUpdates),
                 VzpatchBinary.Find(parse.GetValue(vzpatch)),
                 // stdin holds the password: no passphrase question may read it.
-                ssh.Read(parse, canAsk: !parse.GetValue(passwordStdin)));
+                ssh.Read(parse, canAsk: !parse.GetValue(passwordStdin)),
+                parse.GetValue(json));
             return await AddAsync(options, CommandAction.Reporter, ct);
         });
         return cmd;
@@ -94,7 +98,10 @@ internal static class NodeCommand
             SecurityUpdates = o.SecurityUpdates,
             Vzpatch = o.Vzpatch,
         }, prompts, ct);
-        Console.Error.Write(Summary(result, o.Ssh.KnownHostsFile, o.Inventory));
+        if (o.Json)
+            Console.Out.Write(FleetJson.NodeAdd(result, o.Inventory) + "\n");
+        else
+            Console.Error.Write(Summary(result, o.Ssh.KnownHostsFile, o.Inventory));
         return ExitCodes.Ok;
     }
 
@@ -169,16 +176,18 @@ internal static class NodeCommand
         return cmd;
     }
 
-    internal static async Task<int> CheckAsync(CheckCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null)
+    internal static async Task<int> CheckAsync(CheckCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null,
+        TextWriter? stdout = null)
     {
         var targets = Targets(o);
         var result = await new NodeChecker(connector ?? new SshConnector(o.Ssh), reporter, new FleetOptions { Parallel = o.Parallel, Retries = 1 })
             .CheckAsync(targets, ct);
+        var exit = ExitCodes.ForNodeCheck(result.Nodes.Count(n => n.Value?.Ready == true), result.Nodes.Count(n => n.Value?.Ready != true), result.InternalErrors);
         if (o.Json)
-            Console.Out.Write(NodeCheckSummary.Json(result) + "\n");
+            (stdout ?? Console.Out).Write(CliJson.WithExitCode(NodeCheckSummary.Json(result), exit) + "\n");
         else
             Console.Error.Write(NodeCheckSummary.Table(result));
-        return ExitCodes.ForNodeCheck(result.Nodes.Count(n => n.Value?.Ready == true), result.Nodes.Count(n => n.Value?.Ready != true), result.InternalErrors);
+        return exit;
     }
 
     /// <summary>Named hosts (looked up in the inventory when one is given, for their ansible_user), else the inventory's group.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Deploy;
 using Vz.Deploy.Push;
 using Vz.Deploy.Runner;
@@ -84,17 +85,19 @@ internal static class PushCommand
         return cmd;
     }
 
-    /// <summary>Push as the command line asked; <paramref name="connector"/> replaces SSH in tests.</summary>
-    internal static async Task<int> RunAsync(PushCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null)
+    /// <summary>Push as the command line asked; <paramref name="connector"/> replaces SSH in tests, the writers the console.</summary>
+    internal static async Task<int> RunAsync(PushCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null,
+        TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var targets = TargetResolver.Resolve(o.To, o.Inventory, o.Group, o.Ssh, o.Node);
         var report = await new Pusher(connector ?? new SshConnector(o.Ssh), reporter).PushAsync(o.Push, targets, ct);
+        var exit = ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
         if (o.Json)
-            Console.Out.Write(PushSummary.Json(report) + "\n");
+            (stdout ?? Console.Out).Write(CliJson.WithExitCode(PushSummary.Json(report), exit) + "\n");
         else
             // Node errors quote what nodes printed: escaped like every other line vzbuild prints.
-            Console.Error.Write(RawText.PrintableLines(PushSummary.Table(report)));
-        return ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
+            (stderr ?? Console.Error).Write(RawText.PrintableLines(PushSummary.Table(report)));
+        return exit;
     }
 
     static IReadOnlyDictionary<string, string> ParseEnv(string[] pairs)

@@ -13,6 +13,7 @@ internal static class UsageErrors
 {
     const string RequiredCommand = "Required command was not provided.";
     static readonly Regex RequiredOption = new("^Option '(.+)' is required\\.$");
+    static readonly Regex OptionWithoutValue = new("^Required argument missing for option: '(.+)'\\.$");
 
     /// <summary>The lines to print for a parse with errors (no trailing newlines; not yet escaped).</summary>
     public static IReadOnlyList<string> Describe(ParseResult parse)
@@ -53,16 +54,20 @@ internal static class UsageErrors
             if (name is not null && tokens is { Count: > 0 })
                 return $"{name}: '{tokens[^1].Value}' is not {Expected(type!)}";
         }
-        if (message.StartsWith("Required argument missing", StringComparison.Ordinal))
+        if (OptionWithoutValue.Match(message) is { Success: true } v && Option(command, v.Groups[1].Value) is { } bare)
+            return $"{bare.Name} needs a value <{bare.HelpName ?? "value"}>: {bare.Description}";
+        if (message.StartsWith("Required argument missing for command", StringComparison.Ordinal))
         {
             var missing = command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && error.SymbolResult!.GetResult(a) is not { Tokens.Count: > 0 }).ToList();
             if (missing is { Count: > 0 })
                 return $"missing {string.Join(" and ", missing.Select(a => $"<{a.Name}>"))}: {missing[0].Description}";
         }
-        if (RequiredOption.Match(message) is { Success: true } m && command.Options.FirstOrDefault(o => o.Name == m.Groups[1].Value) is { } option)
+        if (RequiredOption.Match(message) is { Success: true } m && Option(command, m.Groups[1].Value) is { } option)
             return $"missing {option.Name} <{option.HelpName ?? option.Name.TrimStart('-')}>: {option.Description}";
         return OneLine(message);
     }
+
+    static Option? Option(Command command, string name) => command.Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
 
     static string Expected(Type type)
     {
