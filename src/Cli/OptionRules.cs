@@ -5,7 +5,7 @@ namespace Vz.Cli;
 /// <summary>
 /// Checks on option values made while the command line is parsed, so a wrong value is a usage
 /// error (exit 2, nothing run) rather than a command that hangs or retries for minutes. Every
-/// command's options use these (push's --parallel and --retries, node add's --port).
+/// command's options use these (--parallel and --retries of every fleet command, node add's --port).
 /// </summary>
 internal static class OptionRules
 {

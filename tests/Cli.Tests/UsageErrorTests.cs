@@ -23,6 +23,8 @@ public class UsageErrorTests
     [InlineData(new[] { "push", "x.tar", "--to", "a", "--parallel", "abc" }, "vzbuild: --parallel: 'abc' is not a whole number\n")]
     [InlineData(new[] { "node", "add", "h", "--port", "x" }, "vzbuild: --port: 'x' is not a whole number\n")]
     [InlineData(new[] { "logs", "web", "-n", "many" }, "vzbuild: --lines: 'many' is not a whole number\n")]
+    [InlineData(new[] { "deploy", "--parallel", "0" }, "vzbuild: --parallel must be from 1 to 256, got 0\n")]
+    [InlineData(new[] { "ps", "--retries", "99" }, "vzbuild: --retries must be from 0 to 20, got 99\n")]
     [InlineData(new[] { "deploy", "-c" }, "vzbuild: --config needs a value <file>: The fleet file\n")]
     [InlineData(new[] { "completion", "fish" }, "vzbuild: Argument 'fish' not recognized. Must be one of: 'bash', 'zsh'\n")]
     public void AUsageErrorSaysWhatIsWrongInOneLineAndGivesAHint(string[] args, string expected)

@@ -4,6 +4,7 @@ using Vz.Deploy;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Fleet;
 using Vz.Deploy.Push;
+using Vz.Deploy.Runner;
 using Vz.Deploy.Ssh;
 using Vz.Deploy.Transport;
 
@@ -74,8 +75,10 @@ internal static class DeployCommand
         var batch = new Option<int?>("--batch") { Description = "Nodes deployed at once after the canary (default: the fleet file's rollout.batch; 0: all the rest)", HelpName = "n" };
         var lockWait = new Option<string?>("--lock-wait") { Description = "How long to wait for another deploy's lock on a node, e.g. 30s, 2m (default: rollout.lockWait, else 60s)", HelpName = "duration" };
         var ssh = SshArgs.Create();
-        var parallel = new Option<int>("--parallel") { Description = "Nodes read, and deployed within a batch, at once", HelpName = "n", DefaultValueFactory = _ => 8 };
-        var retries = new Option<int>("--retries") { Description = "Reconnects per node after a broken link", HelpName = "n", DefaultValueFactory = _ => 2 };
+        var parallel = new Option<int>("--parallel") { Description = $"Nodes read, and deployed within a batch, at once (1 to {FleetOptions.MaxParallel})", HelpName = "n", DefaultValueFactory = _ => 8 }
+            .InRange(1, FleetOptions.MaxParallel);
+        var retries = new Option<int>("--retries") { Description = $"Reconnects per node after a broken link (0 to {FleetOptions.MaxRetries})", HelpName = "n", DefaultValueFactory = _ => 2 }
+            .InRange(0, FleetOptions.MaxRetries);
         var cache = CacheOption();
         var vzpatch = VzpatchOption();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (shape: README, JSON output)" };
@@ -108,8 +111,8 @@ internal static class DeployCommand
                 {
                     Batch = parse.GetValue(batch),
                     LockWait = wait,
-                    Parallel = Math.Max(1, parse.GetValue(parallel)),
-                    Retries = Math.Max(0, parse.GetValue(retries)),
+                    Parallel = parse.GetValue(parallel),
+                    Retries = parse.GetValue(retries),
                     CacheDir = parse.GetValue(cache) ?? LocalImageCache.DefaultRoot,
                     Vzpatch = VzpatchBinary.Find(parse.GetValue(vzpatch)),
                 },

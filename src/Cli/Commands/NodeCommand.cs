@@ -154,7 +154,8 @@ internal static class NodeCommand
         var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory (ansible_user is the user checked)", HelpName = "file" };
         var group = new Option<string?>("--group", "-g") { Description = "Inventory group to check (default: all)", HelpName = "group" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout (shape: README, JSON output)" };
-        var parallel = new Option<int>("--parallel") { Description = "Nodes checked at once", HelpName = "n", DefaultValueFactory = _ => 4 };
+        var parallel = new Option<int>("--parallel") { Description = $"Nodes checked at once (1 to {FleetOptions.MaxParallel})", HelpName = "n", DefaultValueFactory = _ => 4 }
+            .InRange(1, FleetOptions.MaxParallel);
         var ssh = DeployCommand.SshArgs.Create();
         var cmd = new VzCommand("check", "Check that nodes are ready for vz",
             "Log in as each node's deploy user by key and check it is ready for vz: sudo, podman (and Quadlet), a test container, " +
@@ -172,7 +173,7 @@ internal static class NodeCommand
             cmd.Options.Add(o);
         CommandAction.Set(cmd, async (parse, ct) => await CheckAsync(new CheckCommandOptions(
             parse.GetValue(hosts) ?? [], parse.GetValue(inventory), parse.GetValue(group), parse.GetValue(json),
-            Math.Max(1, parse.GetValue(parallel)), ssh.Read(parse)), CommandAction.Reporter, ct));
+            parse.GetValue(parallel), ssh.Read(parse)), CommandAction.Reporter, ct));
         return cmd;
     }
 
