@@ -13,7 +13,10 @@ public class UsageErrorTests
     }
 
     [Theory]
-    [InlineData(new[] { "deplo" }, "vzbuild: Unrecognized command or argument 'deplo'.\n  hint: did you mean vzbuild deploy?\n")]
+    [InlineData(new[] { "deplo" }, "vzbuild: unknown command 'deplo'\n  hint: did you mean vzbuild deploy?\n")]
+    [InlineData(new[] { "push", "--paralel", "3", "x.tar", "--to", "a" }, "vzbuild: unknown option '--paralel'\n  hint: did you mean --parallel?\n")]
+    [InlineData(new[] { "ps", "--json", "extra" }, "vzbuild: unexpected argument 'extra'\n  hint: vzbuild ps --help shows its usage, options and examples\n")]
+    [InlineData(new[] { "ps", "--jsn" }, "vzbuild: unknown option '--jsn'\n  hint: did you mean --json?\n")]
     [InlineData(new[] { "spec", "chek", "x.spec" }, "  hint: did you mean vzbuild spec check?\n")]
     [InlineData(new[] { "deploy", "--grop", "web" }, "  hint: did you mean --group?\n")]
     [InlineData(new[] { "bundle" }, "vzbuild: missing <spec>: The spec naming the files to bundle (from trace, ldd or minify)\n  hint: vzbuild bundle --help shows its usage, options and examples\n")]
@@ -26,7 +29,7 @@ public class UsageErrorTests
     [InlineData(new[] { "deploy", "--parallel", "0" }, "vzbuild: --parallel must be from 1 to 256, got 0\n")]
     [InlineData(new[] { "ps", "--retries", "99" }, "vzbuild: --retries must be from 0 to 20, got 99\n")]
     [InlineData(new[] { "deploy", "-c" }, "vzbuild: --config needs a value <file>: The fleet file\n")]
-    [InlineData(new[] { "completion", "fish" }, "vzbuild: Argument 'fish' not recognized. Must be one of: 'bash', 'zsh'\n")]
+    [InlineData(new[] { "completion", "fish" }, "vzbuild: <shell>: 'fish' is not one of bash, zsh\n")]
     public void AUsageErrorSaysWhatIsWrongInOneLineAndGivesAHint(string[] args, string expected)
     {
         var (exit, stderr) = Run(args);

@@ -1,5 +1,5 @@
 # bash completion for vzbuild, printed by `vzbuild completion bash`. Install one of:
-#   source <(vzbuild completion bash)                          # in ~/.bashrc
+#   source <(vzbuild completion bash)                            # in ~/.bashrc
 #   vzbuild completion bash > /etc/bash_completion.d/vzbuild     # every user, new shells
 # vzbuild itself answers, through System.CommandLine's [suggest:POSITION] directive: the line up to
 # the cursor in, one completion per line out (commands, options, an option's values). When it has

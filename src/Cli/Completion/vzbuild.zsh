@@ -1,6 +1,6 @@
 #compdef vzbuild
 # zsh completion for vzbuild, printed by `vzbuild completion zsh`. Install one of:
-#   source <(vzbuild completion zsh)                        # in ~/.zshrc, after compinit
+#   source <(vzbuild completion zsh)                         # in ~/.zshrc, after compinit
 #   vzbuild completion zsh > "${fpath[1]}/_vzbuild"          # a directory on $fpath, new shells
 # vzbuild itself answers, through System.CommandLine's [suggest:POSITION] directive: the line up to
 # the cursor in, one completion per line out (commands, options, an option's values). When it has

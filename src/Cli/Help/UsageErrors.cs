@@ -14,6 +14,8 @@ internal static class UsageErrors
     const string RequiredCommand = "Required command was not provided.";
     static readonly Regex RequiredOption = new("^Option '(.+)' is required\\.$");
     static readonly Regex OptionWithoutValue = new("^Required argument missing for option: '(.+)'\\.$");
+    static readonly Regex Unrecognized = new("^Unrecognized command or argument '(.*)'\\.$", RegexOptions.Singleline);
+    static readonly Regex NotAmong = new("^Argument '(.*)' not recognized\\. Must be one of:(.*)$", RegexOptions.Singleline);
 
     /// <summary>The lines to print for a parse with errors (no trailing newlines; not yet escaped).</summary>
     public static IReadOnlyList<string> Describe(ParseResult parse)
@@ -24,11 +26,17 @@ internal static class UsageErrors
         var errors = parse.Errors.Select(e => e.Message == RequiredCommand ? RequiredCommand : Explain(e, command)).Distinct().ToList();
         if (parse.UnmatchedTokens.Count > 0)
             errors.Remove(RequiredCommand);
+        // A misspelt option the parser took as an argument (push --paralel 3 IMAGE) is the error; the words after it
+        // that it pushed out of place are not.
+        var misread = parse.Tokens.TakeWhile(t => t.Type != TokenType.DoubleDash)
+            .FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal))?.Value;
+        if (misread is not null)
+            errors = [$"unknown option '{misread}'"];
         var lines = new List<string>();
         foreach (var message in errors)
             lines.Add("vzbuild: " + (message == RequiredCommand ? $"{path} needs a command: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}" : message));
         // A misspelt option is near one of the command's options; a misspelt command near one of its commands.
-        var word = parse.UnmatchedTokens.FirstOrDefault();
+        var word = parse.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')) ?? misread ?? parse.UnmatchedTokens.FirstOrDefault();
         var isOption = word?.StartsWith('-') == true;
         var names = isOption ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)) : command.Subcommands.Select(c => c.Name);
         if (word is not null && Nearest(word, names) is { } near)
@@ -42,6 +50,25 @@ internal static class UsageErrors
     static string Explain(ParseError error, Command command)
     {
         var message = error.Message;
+        if (Unrecognized.Match(message) is { Success: true } u)
+        {
+            var token = u.Groups[1].Value;
+            return token.StartsWith('-') ? $"unknown option '{token}'"
+                : command.Subcommands.Any() ? $"unknown command '{token}'"
+                : $"unexpected argument '{token}'";
+        }
+        if (NotAmong.Match(message) is { Success: true } among)
+        {
+            var name = error.SymbolResult switch
+            {
+                OptionResult o => o.Option.Name,
+                ArgumentResult { Parent: OptionResult o } => o.Option.Name,
+                ArgumentResult a => $"<{a.Argument.Name}>",
+                _ => "value",
+            };
+            var allowed = among.Groups[2].Value.Split(['\n', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => v.Trim('\''));
+            return $"{name}: '{among.Groups[1].Value}' is not one of {string.Join(", ", allowed)}";
+        }
         if (message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
         {
             var (name, type, tokens) = error.SymbolResult switch

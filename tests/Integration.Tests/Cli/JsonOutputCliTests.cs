@@ -45,6 +45,21 @@ public sealed class JsonOutputCliTests : IDisposable
         Assert.Equal(plain, (string?)image["digest"]);
     }
 
+    [Theory]
+    [InlineData(1, "spec check {dir}/no.spec --json")]
+    [InlineData(1, "bundle {dir}/no.spec -o {dir}/out --json")]
+    [InlineData(1, "ps -c {dir}/no.yaml --json")]
+    [InlineData(1, "lock release web1 -c {dir}/no.yaml --json")]
+    [InlineData(2, "ps --json --parallel 0")]
+    [InlineData(2, "bundle --json")]
+    public void AnErrorPrintsNothingOnStdoutForAScriptToMisread(int exit, string line)
+    {
+        var r = Vzbuild.Run(line.Replace("{dir}", dir.Path, StringComparison.Ordinal).Split(' '));
+        Assert.True(r.ExitCode == exit, $"exit {r.ExitCode}\nstderr: {r.StdErr}");
+        Assert.Equal("", r.StdOut);
+        Assert.StartsWith("vzbuild: ", r.StdErr);
+    }
+
     [Fact]
     public void TraceWritesItsSummaryToTheFileNamedAfterTheProgramsOwnOutput()
     {
