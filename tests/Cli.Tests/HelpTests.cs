@@ -167,6 +167,22 @@ public class HelpTests
         Assert.Matches($"\n  check +{Regex.Escape(Find("node check").Summary)}\n", stdout);
     }
 
+    [Theory]
+    [InlineData("trace", "vzbuild trace [options] -- <command>...")]
+    [InlineData("minify", "vzbuild minify --from <source> [options] -- <command>...")]
+    public void TheUsageLineShowsTheDashDashBeforeATracedCommand(string command, string usage)
+    {
+        var (exit, stdout, _) = Run(command, "--help");
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains($"\nUsage:\n  {usage}\n\nArguments:\n", stdout);
+        Assert.Contains("\nOptions:\n", stdout);
+        Assert.Single(Regex.Matches(stdout, "\nUsage:\n"));
+    }
+
+    [Fact]
+    public void WithUsageReplacesOnlyTheLineUnderTheUsageHeading() =>
+        Assert.Equal("Description:\n  d\n\nUsage:\n  new [x]\n\nOptions:\n", HelpText.WithUsage("Description:\n  d\n\nUsage:\n  old <y>\n\nOptions:\n", "new [x]"));
+
     [Fact]
     public void HelpHasNoDosSpellings()
     {

@@ -31,6 +31,7 @@ internal static class MinifyCommand
             "chrooted into an overlay of it in namespaces of its own, and write OUT/spec, OUT/bundle/ and OUT/image.oci.tar with only " +
             "what it used, printing the sizes before and after. Exit 3 when the command exits non-zero.")
         {
+            Usage = "vzbuild minify --from <source> [options] -- <command>...",
             Examples =
             [
                 new("vzbuild minify --from localhost/myapp:latest -o myapp.min -- python3 /opt/app.py"),

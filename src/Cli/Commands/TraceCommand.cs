@@ -25,6 +25,7 @@ internal static class TraceCommand
             "opened or executed and every directory it relied on, closed over symlinks, ELF interpreters and libraries, shebang " +
             "interpreters and the NSS set a container needs. Exit 3 when the command exits non-zero; the spec is still written.")
         {
+            Usage = "vzbuild trace [options] -- <command>...",
             Examples =
             [
                 new("vzbuild trace -o python.spec -- python3 app.py"),

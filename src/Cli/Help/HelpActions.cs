@@ -51,7 +51,24 @@ internal static class HelpActions
                 output.Write(HelpText.Group(UsageErrors.CommandPath(parse.CommandResult), group));
                 return ExitCodes.Ok;
             }
-            var exit = standard.Invoke(parse);
+            int exit;
+            if (command is VzCommand { Usage: { } usage })
+            {
+                // The standard help, caught to put vzbuild's usage line in.
+                var help = new StringWriter();
+                parse.InvocationConfiguration.Output = help;
+                try
+                {
+                    exit = standard.Invoke(parse);
+                }
+                finally
+                {
+                    parse.InvocationConfiguration.Output = output;
+                }
+                output.Write(HelpText.WithUsage(help.ToString(), usage));
+            }
+            else
+                exit = standard.Invoke(parse);
             if (command is VzCommand vz)
                 output.Write(HelpText.Examples(vz.Examples).TrimStart('\n') + "\n");
             return exit;

@@ -75,6 +75,18 @@ internal static class HelpText
         return sb.ToString();
     }
 
+    /// <summary>A command's standard help with the line under "Usage:" replaced by <paramref name="usage"/>.</summary>
+    public static string WithUsage(string help, string usage)
+    {
+        const string heading = "Usage:\n";
+        var start = help.IndexOf(heading, StringComparison.Ordinal);
+        if (start < 0)
+            return help;
+        start += heading.Length;
+        var end = help.IndexOf('\n', start);
+        return help[..start] + "  " + usage + (end < 0 ? "\n" : help[end..]);
+    }
+
     /// <summary>Words wrapped to lines of at most <paramref name="width"/> characters (a longer word stays whole).</summary>
     public static string Wrap(string text, int width)
     {

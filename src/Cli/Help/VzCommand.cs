@@ -18,6 +18,12 @@ internal sealed class VzCommand(string name, string summary, string description)
     public string Summary { get; } = summary;
 
     public IReadOnlyList<Example> Examples { get; init; } = [];
+
+    /// <summary>
+    /// The usage line, where System.CommandLine's would mislead: <c>vzbuild trace [options] -- &lt;command&gt;...</c>, since
+    /// options go before the <c>--</c> and the traced command's own options after it.
+    /// </summary>
+    public string? Usage { get; init; }
 }
 
 /// <summary>A heading of the root help and the commands listed under it.</summary>
