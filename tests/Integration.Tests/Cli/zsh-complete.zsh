@@ -4,7 +4,9 @@
 # compadd is wrapped to print every match a completion function adds (zsh-capture-completion's idea).
 zmodload zsh/zpty || exit 2
 zpty z zsh -f -i
-zpty -w z "autoload -Uz compinit && compinit -u -d /dev/null"
+# -D: no dump file. Never "-d /dev/null": compdump writes DUMP.HOST.PID and mv -f it over DUMP,
+# which replaced the machine's /dev/null with a regular file as root.
+zpty -w z "autoload -Uz compinit && compinit -u -D"
 zpty -w z "source ${(q)1}"
 # The markers are split in the text zsh echoes back, so only what the functions print carries them.
 zpty -w z 'compadd () {
