@@ -71,6 +71,9 @@ public sealed class CompletionTests : IDisposable
             WorkingDirectory = dir.Path,
             Timeout = TimeSpan.FromMinutes(1),
         });
+        // compinit wrote no dump file (its dump is moved over the file named, once /dev/null).
+        Assert.Empty(Directory.GetFiles(dir.Path, ".zcompdump*"));
+        Assert.Equal("character special file", Tools.Checked(new ProcessSpec("stat", ["-c", "%F", "/dev/null"])).StdOut.Trim());
         return r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
