@@ -12,6 +12,9 @@ public static class Program
     /// <summary>Main with the streams help and usage errors go to (commands report through <see cref="CommandAction"/>).</summary>
     internal static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        // `vzbuild help push`, as git and docker take it: `vzbuild push --help`.
+        if (args is ["help", .. var rest])
+            args = [.. rest, "--help"];
         var root = BuildRoot();
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error };

@@ -183,6 +183,18 @@ public class HelpTests
     public void WithUsageReplacesOnlyTheLineUnderTheUsageHeading() =>
         Assert.Equal("Description:\n  d\n\nUsage:\n  new [x]\n\nOptions:\n", HelpText.WithUsage("Description:\n  d\n\nUsage:\n  old <y>\n\nOptions:\n", "new [x]"));
 
+    [Theory]
+    [InlineData("help")]
+    [InlineData("help push")]
+    [InlineData("help node add")]
+    public void HelpAsACommandShowsTheHelpOfWhatFollows(string line)
+    {
+        var words = line.Split(' ');
+        var (exit, stdout, stderr) = Run(words);
+        Assert.Equal((ExitCodes.Ok, ""), (exit, stderr));
+        Assert.Equal(Run([.. words[1..], "--help"]).StdOut, stdout);
+    }
+
     [Fact]
     public void HelpHasNoDosSpellings()
     {

@@ -16,6 +16,8 @@ public class UsageErrorTests
     [InlineData(new[] { "deplo" }, "vzbuild: unknown command 'deplo'\n  hint: did you mean vzbuild deploy?\n")]
     [InlineData(new[] { "push", "--paralel", "3", "x.tar", "--to", "a" }, "vzbuild: unknown option '--paralel'\n  hint: did you mean --parallel?\n")]
     [InlineData(new[] { "ps", "--json", "extra" }, "vzbuild: unexpected argument 'extra'\n  hint: vzbuild ps --help shows its usage, options and examples\n")]
+    [InlineData(new[] { "-v" }, "vzbuild: unknown option '-v'\n  hint: did you mean --version?\n")]
+    [InlineData(new[] { "ps", "-x" }, "vzbuild: unknown option '-x'\n  hint: vzbuild ps --help shows its usage, options and examples\n")]
     [InlineData(new[] { "ps", "--jsn" }, "vzbuild: unknown option '--jsn'\n  hint: did you mean --json?\n")]
     [InlineData(new[] { "spec", "chek", "x.spec" }, "  hint: did you mean vzbuild spec check?\n")]
     [InlineData(new[] { "deploy", "--grop", "web" }, "  hint: did you mean --group?\n")]
@@ -55,6 +57,8 @@ public class UsageErrorTests
     [InlineData("--grop", "--group")]
     [InlineData("xyz", null)]
     [InlineData("p", null)]
+    [InlineData("-g", "--group")]
+    [InlineData("-x", null)]
     public void TheNearestNameIsAtMostTwoEditsAwayOrTheOnlyOneStartingSo(string word, string? expected) =>
         Assert.Equal(expected, UsageErrors.Nearest(word, ["deploy", "diff", "rollback", "history", "ps", "push", "playbook", "--group", "--pod"]));
 }

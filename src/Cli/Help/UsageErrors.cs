@@ -121,10 +121,15 @@ internal static class UsageErrors
         return lines.Length == 1 ? lines[0] : $"{lines[0].TrimEnd('?', ':')}: {string.Join(", ", lines.Skip(1))}";
     }
 
-    /// <summary>The name nearest to a misspelt word (at most two edits, or the word a prefix of one name), else null.</summary>
+    /// <summary>
+    /// The name nearest to a misspelt word (at most two edits, or the word a prefix of one name), else null. A short
+    /// option (-v) is one edit from every other short option, so it only suggests the one long option starting so (--version).
+    /// </summary>
     public static string? Nearest(string word, IEnumerable<string> names)
     {
         var candidates = names.ToList();
+        if (word is ['-', not '-'])
+            return candidates.Where(n => n.StartsWith("--" + word[1], StringComparison.Ordinal)).ToList() is [var one] ? one : null;
         if (candidates.Where(n => n.StartsWith(word, StringComparison.Ordinal)).ToList() is [var only])
             return only;
         var best = candidates.Select(n => (Name: n, Distance: Distance(word, n))).OrderBy(x => x.Distance).FirstOrDefault();
