@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Vz.Cli.Help;
-using Vz.Trace;
 using Vz.Trace.Closure;
 using Vz.Trace.Spec;
 
@@ -46,18 +45,7 @@ internal static class LddCommand
             SpecFormat.Write(spec, Console.Out);
             return ExitCodes.Ok;
         }
-        try
-        {
-            SpecFormat.Save(spec, options.Output);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // SpecFormat.Save's own VZ1102 is lost when its cleanup (File.Delete of PATH.tmp) throws too, in a directory
-            // that does not exist (reported to src/Trace's owner); either way the path is the user's to fix.
-            var directory = Path.GetDirectoryName(Path.GetFullPath(options.Output));
-            var why = directory is not null && !Directory.Exists(directory) ? $"directory {directory} does not exist" : e.Message;
-            throw new VzException(TraceErrors.SpecNotWritable, $"{options.Output}: cannot write the spec: {why}", "choose a writable path with -o");
-        }
+        SpecFormat.Save(spec, options.Output);
         reporter.Info($"wrote spec {options.Output} ({spec.Paths.Count} paths)");
         return ExitCodes.Ok;
     }
