@@ -95,6 +95,7 @@ public class PodScriptsTests
         var (plan, layout) = Nodes.On("debian-12-rootless", Web);
         Assert.StartsWith("set -e\nXDG_RUNTIME_DIR=", PodScripts.Switch(layout, plan, "web", "b"));
         Assert.Contains("\nloginctl enable-linger \"$(id -un)\"\n", PodScripts.Switch(layout, plan, "web", "b"));
+        Assert.DoesNotContain("sudo", PodScripts.Switch(layout, plan, "web", "b")); // this user has none
     }
 
     [Fact]

@@ -132,6 +132,17 @@ public class PlatformDecisionsTests
         Assert.Contains(plan.Notes, n => n.Contains("loginctl enable-linger, through sudo where logind refuses"));
     }
 
+    [Fact]
+    public void LingerOffWithoutSudoIsLeftToLogindAndRootNeedsNeitherLingerNorSudo()
+    {
+        var rootless = Decide(Facts("debian-12-rootless"));
+        Assert.Equal((true, false), (rootless.NeedsLinger, rootless.Sudo));
+        Assert.Contains("linger is off for deploy: vz enables it (loginctl enable-linger; without sudo, logind must allow it through polkit) so the pod starts at boot", rootless.Notes);
+        var root = Decide(Facts("debian-13") with { Sudo = true, Linger = false });
+        Assert.Equal((false, false), (root.NeedsLinger, root.Sudo));
+        Assert.DoesNotContain(root.Notes, n => n.Contains("linger"));
+    }
+
     static readonly PodManifest Unlimited = Web with { Containers = [Web.Containers[0] with { Resources = new Resources(null, null, null) }] };
 
     [Fact]
