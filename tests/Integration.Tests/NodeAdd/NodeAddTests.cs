@@ -33,7 +33,6 @@ public sealed class NodeAddTests(ITestOutputHelper output)
         await using var fleet = await FreshAsync(release, password);
         var node = fleet[0];
         using var cli = new NodeAddCli();
-        await NodeAddCli.GiveRootlessPodmanWhatAVpsHasAsync(node);
 
         var clock = Stopwatch.StartNew();
         var add = await cli.AddAsync(node, password, "--security-updates");
@@ -91,7 +90,7 @@ public sealed class NodeAddTests(ITestOutputHelper output)
     /// and known_hosts node add used: rootless as its deploy user, with the linger node add enabled (bookworm: vz's own
     /// user unit, podman 4.3; trixie: a user's Quadlet unit, podman 5.4). The pod answers on the node's
     /// address (its port opened in the node's firewall through sudo), comes back from a restart of its
-    /// unit with its volume's data, diff says converged and a second deploy unchanged.
+    /// unit and from a reboot of the node with its volume's data, diff says converged and a second deploy unchanged.
     /// No memory limit: rootless podman cannot enforce one on the harness's hybrid cgroups (refused, unit-tested).
     /// </summary>
     async Task DeployAsTheDeployUserAsync(TestFleet nodes, NodeAddCli cli, NodeRelease release)
@@ -122,6 +121,13 @@ public sealed class NodeAddTests(ITestOutputHelper output)
         Assert.Equal("web v1", await Web.WaitForAsync(node, port, "web v1", TimeSpan.FromSeconds(60)));
         output.WriteLine($"{release}: answering again {clock.Elapsed} after the unit's restart");
         Assert.Equal("web v1\nweb v1", await Web.TryGetAsync(node, port, "/starts")); // started twice, its volume kept
+
+        // A reboot: nobody logs in, linger starts the deploy user's manager, which starts the enabled unit.
+        await node.RebootAsync();
+        clock.Restart();
+        Assert.Equal("web v1", await Web.WaitForAsync(node, port, "web v1", TimeSpan.FromSeconds(120)));
+        output.WriteLine($"{release}: answering again {clock.Elapsed} after the node's reboot");
+        Assert.Equal("web v1\nweb v1\nweb v1", await Web.TryGetAsync(node, port, "/starts"));
 
         var diff = await fleet.VzbuildAsync("diff");
         Assert.True(diff.ExitCode == 0, Explain(diff));
@@ -199,7 +205,6 @@ public sealed class NodeAddTests(ITestOutputHelper output)
         await using var fleet = await FreshAsync(NodeRelease.Bookworm, password);
         var node = fleet[0];
         using var cli = new NodeAddCli();
-        await NodeAddCli.GiveRootlessPodmanWhatAVpsHasAsync(node);
         await node.RepoHideAsync("podman");
 
         var failed = await cli.AddAsync(node, password);
