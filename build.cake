@@ -38,10 +38,17 @@ Task("Bench").IsDependentOn("Publish").Does(() =>
 {
     // Every benchmark, then BENCHMARKS.md and the README's Numbers block from their results
     // (bench/all; root, harness installed). A failed section is written up as failed, and fails the target.
+    // --sections=minify,deltas runs some of them; with --bench-out=DIR the same results directory
+    // collects a piecewise series, and BENCHMARKS.md is written once it holds every section.
+    var sections = Argument("sections", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var environment = new Dictionary<string, string> { ["VZBUILD"] = MakeAbsolute(File("out/vzbuild")).FullPath };
+    var benchOut = Argument("bench-out", "");
+    if (benchOut != "")
+        environment["BENCH_OUT"] = MakeAbsolute(Directory(benchOut)).FullPath;
     var exit = StartProcess("bash", new ProcessSettings
     {
-        Arguments = "bench/all",
-        EnvironmentVariables = new Dictionary<string, string> { ["VZBUILD"] = MakeAbsolute(File("out/vzbuild")).FullPath },
+        Arguments = ProcessArgumentBuilder.FromStrings(new[] { "bench/all" }.Concat(sections)),
+        EnvironmentVariables = environment,
     });
     if (exit != 0)
         throw new Exception($"bench/all exited {exit}: see BENCHMARKS.md for the section that failed");
