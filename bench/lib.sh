@@ -8,7 +8,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 vznode=$repo/harness/node/vznode
 section=$(basename "$0")
 export BENCH_OUT=${BENCH_OUT:-$PWD/bench-out}
-export BENCH_ID=${BENCH_ID:-$(tr -dc 'a-z0-9' </dev/urandom | head -c 5)}
+export BENCH_ID=${BENCH_ID:-$(head -c 200 /dev/urandom | tr -dc 'a-z0-9' | cut -c1-5)}
 mkdir -p "$BENCH_OUT"
 results=$BENCH_OUT/$section.tsv
 : >"$results"
