@@ -1,7 +1,8 @@
 // Cake build script: `dotnet tool restore && dotnet cake --target=Test`.
 // Targets: Build, Test (unit + integration; needs root and harness/install-packages.sh),
 // UnitTest (the unit projects: no outside tools, no root), Pack (the vzbuild dotnet tool into
-// artifacts/), Publish (a runnable out/vzbuild), Bench (bench/all: BENCHMARKS.md; root, harness installed).
+// artifacts/), Publish (a runnable out/vzbuild), Bench (bench/all: BENCHMARKS.md; root, harness installed;
+// --sections=minify,deltas runs some, --bench-out=DIR collects a piecewise series).
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./vz.slnx";
