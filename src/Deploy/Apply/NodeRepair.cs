@@ -86,7 +86,7 @@ public static class NodeRepair
             var desired = survey.Desired[pod];
             releases.Add((pod, desired.Record.Id,
             [
-                (NodeLayout.ManifestFile, Rollout.DesiredState.Sha256(desired.Manifest)),
+                (NodeLayout.ManifestFileFor(survey.Plans[pod].Unit), Rollout.DesiredState.Sha256(desired.Manifest)),
                 (NodeLayout.UnitCopyFile, Rollout.DesiredState.Sha256(desired.Unit)),
                 ("restore.sh", Rollout.DesiredState.Sha256(desired.Restore)),
             ]));

@@ -232,6 +232,7 @@ public static class PodScripts
             $"printf '%s' {Q(history.Render())} >> {Q(layout.History)}\n" +
             "cur=$(readlink current); prev=$(readlink previous 2>/dev/null || true)\n" +
             "for d in releases/*; do if [ -d \"$d\" ] && [ \"$d\" != \"$cur\" ] && [ \"$d\" != \"$prev\" ]; then rm -rf \"$d\"; fi; done\n" +
+            (plan.Unit == UnitKind.RuncService ? Runc.RuncScripts.PruneBundles(layout) : "") +
             "echo confirmed\n";
     }
 

@@ -35,6 +35,9 @@ public static class PlatformDecisions
         var kind = pod.Runtime == PodRuntime.Runc ? UnitKind.RuncService : ChooseUnit(facts, settings, notes, refuse);
         if (kind == UnitKind.RuncService && !facts.Runc)
             throw refuse(PodErrors.NodeCannotRun, "runtime: runc, and the node has no runc", "install runc (Debian: apt-get install runc; Rocky: dnf install runc)");
+        if (kind == UnitKind.RuncService && facts.Rootless)
+            throw refuse(PodErrors.NodeCannotRun, $"runtime: runc, and {facts.User} is not root: vz runs runc pods as root (a rootless runc container needs a user namespace vz does not set up)",
+                "deploy runc pods as root (ansible_user=root), or run the pod with podman");
         if (settings.Runtime is "crun" && !facts.Crun || settings.Runtime is "runc" && !facts.Runc)
             throw refuse(PodErrors.NodeCannotRun, $"vz_runtime={settings.Runtime}, and the node has no {settings.Runtime}", null);
 
@@ -83,6 +86,7 @@ public static class PlatformDecisions
             EnforcesMemory = enforce,
             PodmanPath = facts.PodmanPath,
             RuncPath = facts.RuncPath,
+            RuncSystemdCgroup = kind == UnitKind.RuncService && facts.Cgroup == CgroupMode.V2,
             Runtime = settings.Runtime,
             CgroupManager = settings.CgroupManager,
             Env = settings.Env,

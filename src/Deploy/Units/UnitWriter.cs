@@ -1,6 +1,8 @@
 using System.Text;
 using Vz.Deploy.Layout;
 using Vz.Deploy.Platform;
+using Vz.Deploy.Pods;
+using Vz.Deploy.Runc;
 
 namespace Vz.Deploy.Units;
 
@@ -26,11 +28,12 @@ public static class UnitWriter
     /// <summary>How long systemd gives the old version to stop (vz's own units; Quadlet's take systemd's default, 90 s).</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(90);
 
-    public static string Write(string pod, PlatformPlan plan, NodeLayout layout) => plan.Unit switch
+    /// <summary>The unit of a pod; a runc pod's needs its manifest (its container's name, restart policy and hostPath volumes).</summary>
+    public static string Write(string pod, PlatformPlan plan, NodeLayout layout, PodManifest? manifest = null) => plan.Unit switch
     {
         UnitKind.QuadletKube => QuadletKube(pod, plan, layout),
         UnitKind.PodmanKubeService => PodmanKubeService(pod, plan, layout),
-        _ => RuncService(pod, plan, layout),
+        _ => RuncService(manifest ?? throw new ArgumentException($"the runc unit of pod {pod} needs its manifest", nameof(manifest)), plan, layout),
     };
 
     static string Header(string pod) => $"# Written by vz for pod {pod}; vz rewrites it on every deploy.\n";
@@ -75,24 +78,35 @@ public static class UnitWriter
     }
 
     /// <summary>
-    /// A runc pod (issue 13, sketch): one container, host network, runc in the foreground under
-    /// systemd, its stdout/stderr in the journal. The bundle is the current release directory.
+    /// A runc pod (issue 13): runc in the foreground under systemd, one container, the node's network.
+    /// The bundle is the current release directory (its config.json names the image version's rootfs).
+    /// runc run forwards the stop signal to the container; KillMode=mixed then kills what is left,
+    /// the container included (it lives in a child of the unit's cgroup, delegated to runc;
+    /// with the systemd cgroup driver in a scope of its own, which ExecStopPost's delete ends).
+    /// A state left by a killed init or runc is deleted before each start. The container's
+    /// stdout and stderr are runc's, so the journal's, tagged CONTAINER_NAME=POD-CONTAINER as
+    /// podman's journald log driver tags a podman pod's (vzbuild logs reads both the same way).
     /// </summary>
-    public static string RuncService(string pod, PlatformPlan plan, NodeLayout layout)
+    public static string RuncService(PodManifest m, PlatformPlan plan, NodeLayout layout)
     {
+        var pod = m.Name;
         var sb = new StringBuilder(Header(pod));
-        Unit(sb, pod, plan, Condition($"{layout.CurrentBundle(pod)}/config.json"));
-        var id = $"vz-{pod}";
-        // %t is /run for system units and $XDG_RUNTIME_DIR for a user's: runc's state lives there.
-        var runc = $"{Word(plan.RuncPath)} --root %t/vz-runc" + (plan.Rootless ? " --systemd-cgroup" : "");
-        Service(sb, pod, plan, layout, own: true,
-            "Type=simple\n" +
-            "KillMode=mixed\n" +
-            $"SyslogIdentifier={id}\n" +
-            $"ExecStartPre=-{runc} delete --force {id}\n" +
-            $"ExecStart={runc} run --bundle {Word(layout.CurrentBundle(pod))} {id}\n" +
-            $"ExecStopPost=-{runc} delete --force {id}\n",
-            restart: "always");
+        Unit(sb, pod, plan, Condition(layout.CurrentManifest(pod, UnitKind.RuncService)));
+        var id = RuncConfig.ContainerId(pod);
+        // %t is /run for a system unit: runc's state lives there (RuncScripts.StateRoot).
+        var runc = $"{Word(plan.RuncPath)}" + (plan.RuncSystemdCgroup ? " --systemd-cgroup" : "") + " --root %t/vz-runc";
+        var body = new StringBuilder()
+            .Append("Type=simple\n")
+            .Append("KillMode=mixed\n")
+            .Append("Delegate=yes\n")
+            .Append($"SyslogIdentifier={id}\n")
+            .Append($"LogExtraFields=CONTAINER_NAME={m.Name}-{m.Containers.Single().Name}\n");
+        foreach (var command in RuncScripts.StartPreparations(m))
+            body.Append($"ExecStartPre={Command(command)}\n");
+        body.Append($"ExecStartPre=-{runc} delete --force {id}\n")
+            .Append($"ExecStart={runc} run --bundle {Word(layout.CurrentBundle(pod))} {id}\n")
+            .Append($"ExecStopPost=-{runc} delete --force {id}\n");
+        Service(sb, pod, plan, layout, own: true, body.ToString(), restart: m.RestartPolicy == RestartPolicy.Always ? "always" : "on-failure");
         Install(sb, plan);
         return sb.ToString();
     }
