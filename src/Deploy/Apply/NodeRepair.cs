@@ -79,7 +79,7 @@ public static class NodeRepair
             foreach (var image in fleet.Entry(pod).Images)
             {
                 var archive = inputs.Archive(image.Archive);
-                var want = survey.DriftDesired.TryGetValue(pod, out var d) ? d.ImageIds[image.Image] : null;
+                var want = survey.DriftDesired.TryGetValue(pod, out var d) ? d.ImageIds.GetValueOrDefault(image.Image) : null;
                 if (seen is not null && want is not null && !SameId(seen.ImageIds.GetValueOrDefault(image.Image), want) && !reload.Contains((image.Image, archive.Sha256)))
                     reload.Add((image.Image, archive.Sha256));
             }

@@ -98,7 +98,9 @@ public static class PlatformDecisions
     static UnitKind ChooseUnit(NodeFacts facts, NodeSettings settings, List<string> notes, Func<ErrorCode, string, string?, VzException> refuse)
     {
         if (facts.Podman is not { } v)
-            throw refuse(PodErrors.NodeCannotRun, "the node has no podman", facts.Runc ? "this node can run pods with runtime: runc" : "install podman (4.3 or newer)");
+            // The fleet report shows messages, not hints: the way out is in the message.
+            throw refuse(PodErrors.NodeCannotRun, facts.Runc ? "the node has no podman: only pods with runtime: runc can run there" : "the node has no podman",
+                facts.Runc ? "set runtime: runc for this pod in the fleet file, or install podman (4.3 or newer)" : "install podman (4.3 or newer)");
         if (v < OldestPodman)
             throw refuse(PodErrors.NodeCannotRun, $"podman {v} is older than {OldestPodman}, the oldest vz supports (kube play --service-container, kube down)", "upgrade podman");
         if (!facts.Quadlet)
