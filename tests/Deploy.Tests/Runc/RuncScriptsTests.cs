@@ -1,3 +1,4 @@
+using Vz.Deploy.Drift;
 using Vz.Deploy.Layout;
 using Vz.Deploy.Runc;
 using Vz.Deploy.Tests.Pods;
@@ -91,5 +92,33 @@ public class RuncScriptsTests
         Assert.Contains("echo \"ctr=$name ${status:-stopped} 0 ${iid:--}\"", s);
         Assert.Contains("echo \"ctrd=$name ${started:--} $lim ${u:--} ${image:--} -\"", s);
         Assert.DoesNotContain("ctrd=", RuncScripts.Status(layout, plan, "web", detail: false));
+    }
+}
+
+/// <summary>The status probe of a runc pod read back from what a harness node without podman printed (fixtures/pods/status/detail.runc.txt).</summary>
+public class RuncStatusTests
+{
+    [Fact]
+    public void TheRuncContainerHasItsStateImageIdStartAndMemoryFromItsCgroupAndPsShowsItRunning()
+    {
+        var node = NodeStatus.Parse("n1", PodFixtures.Text("status/detail.runc.txt"));
+        var web = Assert.Single(node.Pods);
+        var app = Assert.Single(web.Containers);
+        Assert.Equal(("web-app", "running", 0, "localhost/vzweb:1"), (app.Name, app.State, app.Restarts, app.Image));
+        Assert.Equal("sha256:3e013390df4e8b083ba57fda3faf4d5af4ba88a6f220f6d730916ed2a35f2166", app.ImageId);
+        Assert.Equal((DateTimeOffset.FromUnixTimeSeconds(1796077490), 64L << 20, (long?)516096), (app.Started, app.MemoryLimit, app.MemoryUsage));
+        Assert.Empty(node.PodmanPods);
+        var ps = Vz.Deploy.View.PsSummary.Node("n1", ["web"], Nodes.Facts("debian-12-node-captured") with { Podman = null }, node, TimeSpan.Zero);
+        Assert.Equal("running", Assert.Single(ps.Pods).State);
+        Assert.Null(ps.Podman);
+    }
+
+    [Fact]
+    public void AStoppedRuncPodIsStoppedForDiff()
+    {
+        var node = NodeStatus.Parse("n1", "pod=web\ncurrent=r1\nactive=inactive\nenabled=enabled\nmanifest_sha=m\nunit_sha=u\nctr=web-app stopped 0 sha256:ab\n");
+        var want = new DesiredPod { Pod = "web", Release = "r1", ManifestSha = "m", UnitSha = "u", ImageIds = new Dictionary<string, string>(), Containers = ["web-app"], Unit = Vz.Deploy.Platform.UnitKind.RuncService };
+        var findings = DriftCheck.ComparePod("n1", want, node.Pods[0]).Select(f => f.ToString()).ToList();
+        Assert.Equal(["n1: pod web: service is inactive", "n1: pod web: container web-app is stopped"], findings);
     }
 }

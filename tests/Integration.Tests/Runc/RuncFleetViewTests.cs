@@ -1,4 +1,9 @@
 using System.Text.Json;
+using Vz.Deploy.Drift;
+using Vz.Deploy.Fleet;
+using Vz.Deploy.Layout;
+using Vz.Deploy.Platform;
+using Vz.Deploy.Transport;
 using Vz.Deploy.Push;
 using Vz.Deploy.Runc;
 using Vz.Integration.Tests.Deploy;
@@ -33,6 +38,17 @@ public sealed class RuncFleetViewTests(RuncFleet fx, ITestOutputHelper output)
             Assert.True(app.GetProperty("uptimeSeconds").GetInt64() >= 0);
         }
         Assert.Null(ps.Node("n1").GetProperty("podman").GetString());
+
+        // The status probe itself, on the node without podman: what ps and diff parse.
+        var fleet = FleetValidator.Validate(FleetFileReader.Parse(File.ReadAllText(Path.Combine(fx.Fleet.Path, "vz.yaml")), Path.Combine(fx.Fleet.Path, "vz.yaml"), "/root"), LocalFleetSources.Instance);
+        var facts = NodeFacts.Parse(await fx.N1.SshCheckedAsync(NodeFacts.Probe), "n1");
+        var plan = PlatformDecisions.Decide(facts, new NodeSettings(), fleet.File.Pods.Single(), fleet.ManifestOf("web"), "n1");
+        var raw = await fx.N1.SshCheckedAsync(NodeStatus.Script(NodeLayout.For(facts, new NodeSettings()), [new("web", plan, ["localhost/vzweb:1"])], detail: true));
+        output.WriteLine(raw);
+        var seen = Assert.Single(NodeStatus.Parse("n1", raw).Pods);
+        var ctr = Assert.Single(seen.Containers);
+        Assert.Equal(("web-app", "running", id, 64L << 20), (ctr.Name, ctr.State, ctr.ImageId, ctr.MemoryLimit));
+        Assert.NotNull(ctr.Started);
 
         try
         {
