@@ -59,7 +59,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
                     };
                 continue;
             }
-            results[o.Node] = new DeployedNode(o.Node, unreachable.ContainsKey(o.Node) ? NodeOutcome.Unreachable : NodeOutcome.Failed)
+            results[o.Node] = new DeployedNode(o.Node, unreachable.ContainsKey(o.Node) || LinkBroke(o) ? NodeOutcome.Unreachable : NodeOutcome.Failed)
             {
                 Error = o.Error,
                 InternalError = o.Status == StepStatus.InternalError,
@@ -86,7 +86,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             {
                 var run = runs[o.Node];
                 var outcome = o.Ok ? o.Value
-                    : run.LinkLost && !run.Switched ? NodeOutcome.Unreachable
+                    : (run.LinkLost || LinkBroke(o)) && !run.Switched ? NodeOutcome.Unreachable
                     : NodeOutcome.Failed;
                 var error = o.Error;
                 if (!o.Ok && run.LinkLost && run.Switched)
@@ -115,4 +115,11 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             reporter.Warn($"rollout halted by {haltedBy}: left untouched: {string.Join(", ", plan.UntouchedAfter(halted.Index))}");
         return new DeployReport(fleet.Nodes.Select(n => results[n.Name]).ToList()) { HaltedBy = haltedBy };
     }
+
+    /// <summary>
+    /// The node's last attempt ended on a broken link (VZ3013), which may have happened in the
+    /// runner's connect, before the step ran: the runner's one-line error ends with the code.
+    /// </summary>
+    static bool LinkBroke<T>(StepOutcome<T> o) =>
+        o.Status == StepStatus.Failed && o.Error?.EndsWith($"({DeployErrors.LinkFailed.Id})", StringComparison.Ordinal) == true;
 }

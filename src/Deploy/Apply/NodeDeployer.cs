@@ -48,7 +48,7 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
         var plans = Surveys.Plans(fleet, node, facts);
         var survey = await ReadAsync(shell, node, facts, plans, ct);
         // A node too small for its pods is refused here, before its lock is taken or anything is sent.
-        CheckMemory(node, survey, node.Pods.Where(p => !survey.Converged(p)).ToList(), quiet: true);
+        MemoryNotes(node, survey, node.Pods.Where(p => !survey.Converged(p)).ToList());
         return survey;
     }
 
@@ -135,7 +135,8 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
 
         if (changed.Count > 0)
         {
-            CheckMemory(node, survey, changed);
+            foreach (var note in MemoryNotes(node, survey, changed))
+                Note(run, note);
             // Nothing switches until every image and file every changed pod needs is on the node and verified.
             var images = await PushImagesAsync(shell, node, run, changed, ct);
             foreach (var note in await RuncBundles.PrepareAsync(shell, fleet, inputs, survey, changed, what => Stage(name, what), ct))
@@ -162,17 +163,23 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
         return results.All(r => r.Action == PodAction.Unchanged) && run.Firewall is null or "firewall unchanged" ? NodeOutcome.Unchanged : NodeOutcome.Updated;
     }
 
-    /// <summary>Refuses a node whose memory cannot hold its pods' limits; notes when a switch must stop the old version first.</summary>
-    void CheckMemory(NodeWork node, NodeSurvey survey, IReadOnlyList<string> changed, bool quiet = false)
+    /// <summary>
+    /// Refuses a node whose memory cannot hold its pods' limits (VZ4204); otherwise what the report
+    /// should say: a switch that stops the old version first because both would not fit (podman pods
+    /// always switch stop-first: old and new share the pod's name and ports), pods without a limit.
+    /// </summary>
+    IReadOnlyList<string> MemoryNotes(NodeWork node, NodeSurvey survey, IReadOnlyList<string> changed)
     {
         var pods = node.AllPods.Select(p => (p, fleet.Fleet.ManifestOf(p), fleet.Entry(p).Runtime)).ToList();
+        var notes = new List<string>();
         foreach (var pod in changed)
         {
-            // The old version's limit is not known here; the new one's stands for it.
-            var note = MemoryPlan.Check(node.Name, survey.Facts.MemTotal, pods, pod, fleet.Fleet.ManifestOf(pod).MemoryLimit);
-            if (note is not null && !quiet && survey.Observed(pod)?.Current is not null)
-                reporter.Info($"{node.Name}: {note}");
+            // The old version's limit is not known here; the new one's stands for it. A first deploy has no old version.
+            var oldLimit = survey.Observed(pod)?.Current is null ? null : fleet.Fleet.ManifestOf(pod).MemoryLimit;
+            if (MemoryPlan.Check(node.Name, survey.Facts.MemTotal, pods, pod, oldLimit) is { } note)
+                notes.Add(note);
         }
+        return notes.Distinct().ToList();
     }
 
     async Task<Dictionary<string, IReadOnlyList<ImageSent>>> PushImagesAsync(NodeShell shell, NodeWork node, NodeRun run, IReadOnlyList<string> pods, CancellationToken ct)
