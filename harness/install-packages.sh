@@ -4,7 +4,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(strace xdelta3 podman runc catatonit uidmap skopeo umoci openssh-server openssh-client
-      ansible debootstrap busybox-static libhttp-date-perl perl python3 hyperfine zstd xz-utils
+      ansible ansible-lint debootstrap busybox-static libhttp-date-perl perl python3 hyperfine zstd xz-utils
       iproute2 gcc libc6-dev clang lld
       e2fsprogs util-linux bc
       apt-utils sshpass)  # apt-ftparchive indexes the nodes' package source; sshpass logs in to fresh nodes

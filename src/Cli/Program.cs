@@ -40,6 +40,7 @@ public static class Program
         root.Subcommands.Add(LogsCommand.Create());
         root.Subcommands.Add(RollbackCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(PlaybookCommand.Create());
         return root;
     }
 }
