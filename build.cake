@@ -38,7 +38,6 @@ Task("Bench").IsDependentOn("Publish").Does(() =>
 {
     StartProcess("bash", new ProcessSettings { Arguments = "bench/run" });
     StartProcess("bash", new ProcessSettings { Arguments = "bench/deploy" });
-    StartProcess("bash", new ProcessSettings { Arguments = "bench/runc" });
 });
 
 RunTarget(target);

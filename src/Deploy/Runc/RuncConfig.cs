@@ -97,9 +97,7 @@ public static class RuncConfig
                 MaskedPaths = RuntimeDefaults.MaskedPaths,
                 ReadonlyPaths = RuntimeDefaults.ReadonlyPaths,
                 Resources = Resources(c.Resources),
-                // systemd driver: a scope of its own (cgroup v2: the service's cgroup holds runc itself);
-                // cgroupfs: runc's default, a child of the service's cgroup (the unit delegates it).
-                CgroupsPath = plan.RuncSystemdCgroup ? $"system.slice:vz-runc:{m.Name}" : null,
+                CgroupsPath = CgroupsPath(m.Name, plan),
             },
             Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
@@ -133,6 +131,16 @@ public static class RuncConfig
             ReadonlyPaths = RuntimeDefaults.ReadonlyPaths,
         },
     };
+
+    /// <summary>
+    /// Where the container's cgroup goes. cgroupfs (v1, hybrid): a child of its unit's cgroup, an
+    /// absolute path so every hierarchy agrees (runc would put a relative one at the root of the
+    /// hierarchies systemd does not manage for the unit, the unified one of a hybrid host included,
+    /// and systemd and journald would not know the container for the unit's). systemd driver (v2: a
+    /// child with controllers cannot sit beside runc in the unit's cgroup): a scope of its own.
+    /// </summary>
+    public static string CgroupsPath(string pod, PlatformPlan plan) =>
+        plan.RuncSystemdCgroup ? $"system.slice:vz-runc:{pod}" : $"/system.slice/vz-{pod}.service/{ContainerId(pod)}";
 
     /// <summary>The config.json text deploy writes into the release (stable bytes: the release ID is their digest).</summary>
     public static string Text(PodManifest m, RuncImage image, NodeLayout layout, PlatformPlan plan) =>

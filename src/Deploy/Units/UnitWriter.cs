@@ -78,14 +78,16 @@ public static class UnitWriter
     }
 
     /// <summary>
-    /// A runc pod (issue 13): runc in the foreground under systemd, one container, the node's network.
+    /// A runc pod (issue 13): the container supervised by systemd alone, one container, the node's
+    /// network. <c>runc run --detach</c> starts it and exits (nothing of runc stays resident: a
+    /// foreground runc costs about 10 MiB per pod, more than podman's conmon and catatonit); the
+    /// container's init, named by runc's pid file, is the service's main process (Type=forking), so
+    /// its exit is the service's, and Restart= starts it again. The container's cgroup is a child of
+    /// the unit's (Delegate=yes; config.json's cgroupsPath, cgroupfs), so systemd stops and kills it
+    /// with the unit and journald tags its stdout and stderr (runc's, which it inherits) with the
+    /// unit's LogExtraFields: CONTAINER_NAME=POD-CONTAINER, as podman's journald log driver does.
+    /// runc's state of a killed or stopped container is deleted before each start and after each stop.
     /// The bundle is the current release directory (its config.json names the image version's rootfs).
-    /// runc run forwards the stop signal to the container; KillMode=mixed then kills what is left,
-    /// the container included (it lives in a child of the unit's cgroup, delegated to runc;
-    /// with the systemd cgroup driver in a scope of its own, which ExecStopPost's delete ends).
-    /// A state left by a killed init or runc is deleted before each start. The container's
-    /// stdout and stderr are runc's, so the journal's, tagged CONTAINER_NAME=POD-CONTAINER as
-    /// podman's journald log driver tags a podman pod's (vzbuild logs reads both the same way).
     /// </summary>
     public static string RuncService(PodManifest m, PlatformPlan plan, NodeLayout layout)
     {
@@ -93,10 +95,12 @@ public static class UnitWriter
         var sb = new StringBuilder(Header(pod));
         Unit(sb, pod, plan, Condition(layout.CurrentManifest(pod, UnitKind.RuncService)));
         var id = RuncConfig.ContainerId(pod);
-        // %t is /run for a system unit: runc's state lives there (RuncScripts.StateRoot).
+        // %t is /run for a system unit: runc's state lives there (RuncScripts.StateRoot), and its pid file beside it.
         var runc = $"{Word(plan.RuncPath)}" + (plan.RuncSystemdCgroup ? " --systemd-cgroup" : "") + " --root %t/vz-runc";
+        var pidFile = $"%t/vz-runc/{id}.pid";
         var body = new StringBuilder()
-            .Append("Type=simple\n")
+            .Append("Type=forking\n")
+            .Append($"PIDFile={pidFile}\n")
             .Append("KillMode=mixed\n")
             .Append("Delegate=yes\n")
             .Append($"SyslogIdentifier={id}\n")
@@ -104,7 +108,7 @@ public static class UnitWriter
         foreach (var command in RuncScripts.StartPreparations(m))
             body.Append($"ExecStartPre={Command(command)}\n");
         body.Append($"ExecStartPre=-{runc} delete --force {id}\n")
-            .Append($"ExecStart={runc} run --bundle {Word(layout.CurrentBundle(pod))} {id}\n")
+            .Append($"ExecStart={runc} run --detach --pid-file {pidFile} --bundle {Word(layout.CurrentBundle(pod))} {id}\n")
             .Append($"ExecStopPost=-{runc} delete --force {id}\n");
         Service(sb, pod, plan, layout, own: true, body.ToString(), restart: m.RestartPolicy == RestartPolicy.Always ? "always" : "on-failure");
         Install(sb, plan);

@@ -172,7 +172,7 @@ public class RuncConfigTests
     [Fact]
     public void TheCgroupIsTheUnitsChildOnCgroupV1AndAScopeOfItsOwnOnV2()
     {
-        Assert.Null(On("debian-12-node-captured").Linux.CgroupsPath);
+        Assert.Equal("/system.slice/vz-web.service/vz-web", On("debian-12-node-captured").Linux.CgroupsPath);
         Assert.Equal("system.slice:vz-runc:web", On("debian-12").Linux.CgroupsPath);
     }
 

@@ -19,10 +19,11 @@ public class RuncUnitTests
     public void OnABookwormNodeTheUnitIsTheGoldenFile() => Golden.Match("vz-web.debian-12-node-runc.service", UnitOn("debian-12-node-captured"));
 
     [Fact]
-    public void RuncRunsInTheForegroundWithItsStateCleanedBeforeAndAfterAndTheContainersCgroupDelegated()
+    public void RuncStartsTheContainerAndLeavesItToSystemdWithItsStateCleanedBeforeAndAfterAndItsCgroupDelegated()
     {
         var unit = UnitOn("debian-12-node-captured");
-        Assert.Contains("ExecStart=/usr/sbin/runc --root %t/vz-runc run --bundle /root/.vz/pods/web/current vz-web\n", unit);
+        Assert.Contains("ExecStart=/usr/sbin/runc --root %t/vz-runc run --detach --pid-file %t/vz-runc/vz-web.pid --bundle /root/.vz/pods/web/current vz-web\n", unit);
+        Assert.Contains("Type=forking\nPIDFile=%t/vz-runc/vz-web.pid\n", unit);
         Assert.Contains("ExecStartPre=-/usr/sbin/runc --root %t/vz-runc delete --force vz-web\n", unit);
         Assert.Contains("ExecStopPost=-/usr/sbin/runc --root %t/vz-runc delete --force vz-web\n", unit);
         Assert.Contains("Delegate=yes\n", unit);
@@ -41,7 +42,7 @@ public class RuncUnitTests
 
     [Fact]
     public void OnCgroupV2RuncUsesSystemdsCgroupDriver() =>
-        Assert.Contains("ExecStart=/usr/sbin/runc --systemd-cgroup --root %t/vz-runc run", UnitOn("debian-12"));
+        Assert.Contains("ExecStart=/usr/sbin/runc --systemd-cgroup --root %t/vz-runc run --detach", UnitOn("debian-12"));
 
     [Fact]
     public void RestartPolicyOnFailureRestartsOnlyOnFailureAndFileOrCreateTouchesTheFile()

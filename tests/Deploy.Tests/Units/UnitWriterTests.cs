@@ -44,11 +44,11 @@ public class UnitWriterTests
     }
 
     [Fact]
-    public void ARuncPodRunsRuncInTheForegroundRestartedAlways()
+    public void ARuncPodIsStartedByRuncAndRestartedAlways()
     {
         var unit = UnitOn("debian-12", runtime: PodRuntime.Runc);
         Golden.Match("vz-web.debian-12-runc.service", unit);
-        Assert.Contains("ExecStart=/usr/sbin/runc --systemd-cgroup --root %t/vz-runc run --bundle /root/.vz/pods/web/current vz-web\n", unit);
+        Assert.Contains("ExecStart=/usr/sbin/runc --systemd-cgroup --root %t/vz-runc run --detach --pid-file %t/vz-runc/vz-web.pid --bundle /root/.vz/pods/web/current vz-web\n", unit);
         Assert.Contains("Restart=always\n", unit);
     }
 

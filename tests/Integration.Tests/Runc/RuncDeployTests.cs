@@ -9,17 +9,19 @@ namespace Vz.Integration.Tests.RuncPods;
 public sealed class RuncDeployTests(RuncFleet fx, ITestOutputHelper output)
 {
     [Fact]
-    public async Task TheWebAppRunsAsARuncPodOnANodeWithoutPodmanAndBesideItWithNothingElseResidentAndItsOutputInTheJournal()
+    public async Task TheWebAppRunsAsARuncPodOnANodeWithoutPodmanSupervisedBySystemdAloneWithItsOutputInTheJournal()
     {
         Assert.Equal("no podman", await NodeState.ExecAsync(fx.N1, "command -v podman || echo no podman"));
         foreach (var (name, node) in fx.Both)
         {
             Assert.Equal("web v1", await Web.TryGetAsync(node, RuncFleet.Port));
-            // runc in the foreground under systemd, the app below it, and nothing else of a container manager.
+            // The app alone, its init a child of the node's systemd: no runc, conmon, catatonit or podman stays resident.
             var processes = await NodeState.ExecAsync(node, "ps -e -o comm= | sort | uniq -c | awk '{print $2}' | tr '\\n' ' '");
             output.WriteLine($"{name}: {processes}");
-            Assert.Contains("runc", processes.Split(' '));
-            Assert.DoesNotContain(processes.Split(' '), p => p is "conmon" or "catatonit" or "podman" or "pause");
+            Assert.DoesNotContain(processes.Split(' '), p => p is "runc" or "conmon" or "catatonit" or "podman" or "pause");
+            var main = await NodeState.ExecAsync(node, "systemctl show -p MainPID --value vz-web.service");
+            Assert.Equal(main, (await RuncFleet.ContainerPidAsync(node)).ToString());
+            Assert.Equal("1", await NodeState.ExecAsync(node, $"ps -o ppid= -p {main} | tr -d ' '"));
             Assert.Equal("active enabled", await NodeState.ExecAsync(node, "echo $(systemctl is-active vz-web.service) $(systemctl is-enabled vz-web.service)"));
             // The container's stdout and stderr, tagged as podman's journald driver tags them.
             var journal = await NodeState.ExecAsync(node, "journalctl --no-pager -o cat CONTAINER_NAME=web-app");
