@@ -26,6 +26,9 @@ public sealed class RuncFleet : IAsyncLifetime
     DeployFleet? fleet;
 
     public WebApp App { get; } = WebApp.Get();
+    readonly Lazy<AppImage> v3 = new(() => WebApp.Get().Another("localhost/vzweb:3", "web v3"));
+    /// <summary>Version 3, one file apart from version 1, shipped by one test only (the delta update's).</summary>
+    public AppImage V3 => v3.Value;
     public TestFleet Nodes => nodes!;
     public DeployFleet Fleet => fleet!;
     public TestNode N1 => Nodes[0];

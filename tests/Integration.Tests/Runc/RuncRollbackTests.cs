@@ -1,11 +1,12 @@
 using Vz.Integration.Tests.Deploy;
 using Vz.Integration.Tests.Fleet;
+using Xunit.Abstractions;
 
 namespace Vz.Integration.Tests.RuncPods;
 
 /// <summary>Bad releases of a runc pod: the node goes back to the version that ran, at once, through the same restore script the dead-man runs.</summary>
 [Collection(RuncCollection.Name)]
-public sealed class RuncRollbackTests(RuncFleet fx)
+public sealed class RuncRollbackTests(RuncFleet fx, ITestOutputHelper output)
 {
     [Fact]
     public async Task AVersionThatExitsAtOnceOrFailsItsHttpCheckIsRolledBackAndTheOldAnswerKeepsComing()
@@ -16,7 +17,9 @@ public sealed class RuncRollbackTests(RuncFleet fx)
 
             // The canary (n1, without podman) gets the crashing version first; the rollout stops there.
             fx.UseVersion(fx.App.Crash, rollout: "", timeout: "15s");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var crash = await fx.Fleet.DeployAsync();
+            output.WriteLine($"crashing version rolled back after {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.True(crash.ExitCode == 7, crash.ToString());
             Assert.Equal(("rolled-back", "rolled-back", "untouched"), (crash.NodeOutcome("n1"), crash.PodAction("n1", "web"), crash.NodeOutcome("n2")));
             Assert.Matches("restarted|failed|is activating|is inactive", crash.Pod("n1", "web").GetProperty("detail").GetString());
@@ -27,7 +30,9 @@ public sealed class RuncRollbackTests(RuncFleet fx)
 
             // Both nodes at once: a version that runs but answers 404.
             fx.UseVersion(fx.App.NotFound, timeout: "15s");
+            clock.Restart();
             var notFound = await fx.Fleet.DeployAsync();
+            output.WriteLine($"404 version rolled back after {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.True(notFound.ExitCode == 7, notFound.ToString());
             foreach (var ((name, node), release) in fx.Both.Zip(good))
             {
