@@ -1,4 +1,5 @@
 using Vz.Deploy.Fleet;
+using Vz.Deploy.Layout;
 using Vz.Deploy.Pods;
 using Vz.Deploy.Tests.Pods;
 using Vz.Deploy.Units;
@@ -63,5 +64,20 @@ public class RuncUnitTests
     {
         var (plan, layout) = Nodes.On("debian-12", Web, runtime: PodRuntime.Runc);
         Assert.Throws<ArgumentException>(() => UnitWriter.Write("web", plan, layout));
+    }
+
+    [Fact]
+    public void ASwitchAndARestoreZeroTheRestartCountAndAnAppThatExitsAtOnceIsAFailedStart()
+    {
+        var (plan, layout) = Nodes.On("debian-12-node-captured", Web, runtime: PodRuntime.Runc);
+        const string reset = "systemctl reset-failed vz-web.service >/dev/null 2>&1 || true\n";
+        Assert.Contains(reset + "systemctl restart --no-block vz-web.service\n", PodScripts.Switch(layout, plan, "web", "bbbb"));
+        Assert.Contains("  " + reset + "  exec systemctl restart vz-web.service\n", PodScripts.RestoreScript(layout, plan, "web"));
+        Assert.Contains("[ \"$st\" = activating ] && [ \"$(systemctl show -p SubState --value vz-web.service)\" = auto-restart ] && st=failed\n",
+            PodScripts.WaitStarted(plan, "0123abcd", 15));
+        // A podman pod's scripts are as they were.
+        var (podman, podmanLayout) = Nodes.On("debian-12-node-captured", Web);
+        Assert.DoesNotContain("reset-failed vz-web.service", PodScripts.Switch(podmanLayout, podman, "web", "bbbb"));
+        Assert.DoesNotContain("auto-restart", PodScripts.WaitStarted(podman, "0123abcd", 15));
     }
 }
