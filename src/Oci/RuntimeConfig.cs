@@ -33,6 +33,7 @@ public sealed record RuntimeUser
 {
     [JsonPropertyName("uid")] public uint Uid { get; init; }
     [JsonPropertyName("gid")] public uint Gid { get; init; }
+    [JsonPropertyName("additionalGids")] public IReadOnlyList<uint>? AdditionalGids { get; init; }
 }
 
 public sealed record RuntimeCapabilities
@@ -65,6 +66,61 @@ public sealed record RuntimeLinux
     [JsonPropertyName("namespaces")] public IReadOnlyList<RuntimeNamespace> Namespaces { get; init; } = [];
     [JsonPropertyName("maskedPaths")] public IReadOnlyList<string> MaskedPaths { get; init; } = [];
     [JsonPropertyName("readonlyPaths")] public IReadOnlyList<string> ReadonlyPaths { get; init; } = [];
+    [JsonPropertyName("resources")] public RuntimeResources? Resources { get; init; }
+    /// <summary>cgroupfs: a path (relative to the runtime's own cgroup when not absolute); systemd: "slice:prefix:name".</summary>
+    [JsonPropertyName("cgroupsPath")] public string? CgroupsPath { get; init; }
+}
+
+/// <summary>runtime-spec config-linux.md "Control groups": only what vz sets.</summary>
+public sealed record RuntimeResources
+{
+    [JsonPropertyName("memory")] public RuntimeMemory? Memory { get; init; }
+    [JsonPropertyName("cpu")] public RuntimeCpu? Cpu { get; init; }
+}
+
+public sealed record RuntimeMemory
+{
+    /// <summary>Bytes; the kernel kills the container's processes past it.</summary>
+    [JsonPropertyName("limit")] public long? Limit { get; init; }
+    /// <summary>Bytes; the soft limit the kernel reclaims towards under pressure.</summary>
+    [JsonPropertyName("reservation")] public long? Reservation { get; init; }
+}
+
+public sealed record RuntimeCpu
+{
+    /// <summary>Microseconds of CPU time per <see cref="Period"/> (CFS quota).</summary>
+    [JsonPropertyName("quota")] public long? Quota { get; init; }
+    [JsonPropertyName("period")] public ulong? Period { get; init; }
 }
 
 public sealed record RuntimeNamespace([property: JsonPropertyName("type")] string Type);
+
+/// <summary>
+/// The parts of runc's default spec (`runc spec`, runc 1.1) that every container vz writes a
+/// config.json for takes: vzbuild bundle's and a runc pod's. The cgroup mount is left out: hosts in
+/// cgroup hybrid mode refuse it.
+/// </summary>
+public static class RuntimeDefaults
+{
+    /// <summary>RLIMIT_NOFILE soft and hard. A runtime cannot raise a limit above its own, so keep it modest.</summary>
+    public const ulong NoFileLimit = 1024;
+
+    public static readonly IReadOnlyList<RuntimeMount> Mounts =
+    [
+        new("/proc", "proc", "proc", []),
+        new("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+        new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+        new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
+        new("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
+    ];
+
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+    ];
+
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+        ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+}

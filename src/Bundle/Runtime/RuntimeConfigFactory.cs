@@ -32,31 +32,15 @@ public static class RuntimeConfigFactory
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /// <summary>The image-spec's annotation for exposed ports in a runtime config (conversion.md).</summary>
     public const string ExposedPortsAnnotation = "org.opencontainers.image.exposedPorts";
-    /// <summary>RLIMIT_NOFILE soft and hard. A runtime cannot raise a limit above its own, so keep it modest.</summary>
-    public const ulong NoFileLimit = 1024;
+    /// <summary>RLIMIT_NOFILE soft and hard (<see cref="RuntimeDefaults.NoFileLimit"/>).</summary>
+    public const ulong NoFileLimit = RuntimeDefaults.NoFileLimit;
 
-    // runc's default spec (`runc spec`, runc 1.1), less the cgroup mount: hosts in cgroup
-    // hybrid mode refuse it and podman adds its own.
     static readonly string[] Caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
 
-    public static readonly IReadOnlyList<RuntimeMount> DefaultMounts =
-    [
-        new("/proc", "proc", "proc", []),
-        new("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-        new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-        new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
-        new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
-        new("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
-    ];
-
-    public static readonly IReadOnlyList<string> MaskedPaths =
-    [
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
-    ];
-
-    public static readonly IReadOnlyList<string> ReadonlyPaths =
-        ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+    // runc's default spec less the cgroup mount (RuntimeDefaults, in Vz.Oci: runc pods take it too).
+    public static readonly IReadOnlyList<RuntimeMount> DefaultMounts = RuntimeDefaults.Mounts;
+    public static readonly IReadOnlyList<string> MaskedPaths = RuntimeDefaults.MaskedPaths;
+    public static readonly IReadOnlyList<string> ReadonlyPaths = RuntimeDefaults.ReadonlyPaths;
 
     public static RuntimeConfig Create(RuntimeOptions o)
     {

@@ -139,6 +139,8 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
                 Note(run, note);
             // Nothing switches until every image and file every changed pod needs is on the node and verified.
             var images = await PushImagesAsync(shell, node, run, changed, ct);
+            foreach (var note in await RuncBundles.PrepareAsync(shell, fleet, inputs, survey, changed, what => Stage(name, what), ct))
+                Note(run, note);
             foreach (var note in await NodeRepair.PrepareAsync(shell, fleet, inputs, survey, changed, ct))
                 Note(run, note);
             foreach (var pod in changed)
@@ -193,8 +195,10 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
                 if (!sent.TryGetValue(image.Archive, out var s))
                 {
                     Stage(node.Name, $"push {image.Image}");
+                    // An image only runc pods use is not loaded into podman (the node may have none): deploy unpacks it.
+                    var load = pods.Any(p => fleet.Entry(p).Runtime == Fleet.PodRuntime.Podman && fleet.Entry(p).Images.Any(i => i.Archive == image.Archive));
                     var push = await pusher.PushOneAsync(shell.Transport, node.Target, inputs.Archive(image.Archive), inputs.Cache,
-                        inputs.Payloads(image.Archive), options.Push(image.Archive), ct);
+                        inputs.Payloads(image.Archive), options.Push(image.Archive) with { Load = load }, ct);
                     Interlocked.Add(ref run.BytesSent, push.BytesSent);
                     // Pusher told the reporter already; the report keeps them.
                     lock (run.Notes)
@@ -219,7 +223,7 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
         await shell.CheckedAsync(PodScripts.Prepare(layout, pod, id), $"prepare release {id} of {pod}", ct);
         var files = new (string Name, string Text)[]
         {
-            (NodeLayout.ManifestFile, desired.Manifest),
+            (NodeLayout.ManifestFileFor(survey.Plans[pod].Unit), desired.Manifest),
             (NodeLayout.UnitCopyFile, desired.Unit),
             (NodeLayout.RecordFile, desired.Record.Render()),
             ("restore.sh", desired.Restore),

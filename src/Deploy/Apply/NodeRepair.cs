@@ -79,14 +79,14 @@ public static class NodeRepair
             foreach (var image in fleet.Entry(pod).Images)
             {
                 var archive = inputs.Archive(image.Archive);
-                var want = survey.DriftDesired.TryGetValue(pod, out var d) ? d.ImageIds[image.Image] : null;
+                var want = survey.DriftDesired.TryGetValue(pod, out var d) ? d.ImageIds.GetValueOrDefault(image.Image) : null;
                 if (seen is not null && want is not null && !SameId(seen.ImageIds.GetValueOrDefault(image.Image), want) && !reload.Contains((image.Image, archive.Sha256, want)))
                     reload.Add((image.Image, archive.Sha256, want));
             }
             var desired = survey.Desired[pod];
             releases.Add((pod, desired.Record.Id,
             [
-                (NodeLayout.ManifestFile, Rollout.DesiredState.Sha256(desired.Manifest)),
+                (NodeLayout.ManifestFileFor(survey.Plans[pod].Unit), Rollout.DesiredState.Sha256(desired.Manifest)),
                 (NodeLayout.UnitCopyFile, Rollout.DesiredState.Sha256(desired.Unit)),
                 ("restore.sh", Rollout.DesiredState.Sha256(desired.Restore)),
             ]));

@@ -5,6 +5,7 @@ using Vz.Deploy.Layout;
 using Vz.Deploy.Platform;
 using Vz.Deploy.Pods;
 using Vz.Deploy.Rollout;
+using Vz.Deploy.Runc;
 using Vz.Deploy.Units;
 
 namespace Vz.Deploy.Apply;
@@ -77,8 +78,12 @@ public static class Surveys
     public static DesiredRelease Release(LoadedFleet fleet, string pod, PlatformPlan plan, NodeLayout layout, string salt, DeployInputs inputs, string who, DateTimeOffset now)
     {
         var entry = fleet.Entry(pod);
-        var manifest = PodManifestWriter.Render(fleet.Fleet.ManifestOf(pod), layout, plan);
-        var unit = UnitWriter.Write(pod, plan, layout);
+        var m = fleet.Fleet.ManifestOf(pod);
+        // A runc release's config.json stands where a podman release's manifest does.
+        var manifest = plan.Unit == UnitKind.RuncService
+            ? RuncConfig.Text(m, RuncImage.Of(inputs.Archive(entry.Images.Single().Archive)), layout, plan)
+            : PodManifestWriter.Render(m, layout, plan);
+        var unit = UnitWriter.Write(pod, plan, layout, m);
         var images = entry.Images.Select(i => KeyValuePair.Create(i.Image, inputs.Archive(i.Archive).Sha256));
         var record = DesiredState.For(pod, manifest, unit, images, DesiredState.SecretsDigest(salt, inputs.SecretsOf(pod))) with { Who = who, When = now };
         return new DesiredRelease(record, manifest, unit, PodScripts.RestoreScript(layout, plan, pod));

@@ -125,7 +125,8 @@ public static class NodeStatus
             sb.Append($"echo \"enabled=$({p.Systemctl} is-enabled {Q(p.Service)} 2>/dev/null)\"\n");
             sb.Append($"echo \"restarts=$({p.Systemctl} show -p NRestarts --value {Q(p.Service)} 2>/dev/null)\"\n");
             sb.Append($"if [ -f {Q(p.UnitPath)} ]; then echo \"unit_sha=$(sha256sum < {Q(p.UnitPath)} | cut -d' ' -f1)\"; fi\n");
-            sb.Append($"if [ -f {Q(layout.CurrentManifest(q.Pod))} ]; then echo \"manifest_sha=$(sha256sum < {Q(layout.CurrentManifest(q.Pod))} | cut -d' ' -f1)\"; fi\n");
+            var manifest = layout.CurrentManifest(q.Pod, p.Unit);
+            sb.Append($"if [ -f {Q(manifest)} ]; then echo \"manifest_sha=$(sha256sum < {Q(manifest)} | cut -d' ' -f1)\"; fi\n");
             sb.Append($"if [ \"$({p.Systemctl} is-active {Q(NodeLayout.DeadmanUnit(q.Pod) + ".timer")} 2>/dev/null)\" = active ]; then echo deadman=1; fi\n");
             if (detail)
                 sb.Append($"sed -n 's/^when=/deployed=/p; s/^who=/deployed_by=/p' {Q(layout.Current(q.Pod) + "/" + NodeLayout.RecordFile)} 2>/dev/null\n");
@@ -138,6 +139,8 @@ public static class NodeStatus
                 foreach (var image in q.Images)
                     sb.Append($"echo \"image={image} $({podman} image inspect --format '{{{{.Id}}}}' {Q(image)} 2>/dev/null)\"\n");
             }
+            else
+                sb.Append(Runc.RuncScripts.Status(layout, p, q.Pod, detail));
         }
         return sb.ToString();
     }

@@ -88,6 +88,8 @@ public static class FleetValidator
         if (pod.Runtime == PodRuntime.Runc && manifest.Containers.Count != 1)
             problems.Add(PodErrors.FleetBadValue, pod.Line, $"{at}.runtime",
                 $"runc runs one container per pod; {pod.ManifestAsWritten} has {manifest.Containers.Count}");
+        if (pod.Runtime == PodRuntime.Runc)
+            Runc.RuncRules.Check(pod, manifest, problems);
     }
 
     static void CheckSecretRef(FleetFile fleet, PodEntry pod, string name, string? key, int line, Problems problems, string? refused)

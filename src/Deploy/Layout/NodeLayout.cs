@@ -19,6 +19,7 @@ namespace Vz.Deploy.Layout;
 /// ~/.vz/pods/POD/restore.sh                               the dead-man's (and boot check's) restore script
 /// ~/.vz/secrets/POD/SECRET/KEY                            0400 files in 0500 directories (.incoming/ for uploads, .salt)
 /// ~/.vz/bundles/NAME/sha256-HEX/rootfs                    runc pods: an image unpacked once per version
+/// ~/.vz/volumes/CLAIM                                     runc pods: a persistentVolumeClaim's directory
 /// ~/.vz/history.log                                       append-only: one tab-separated line per event
 /// ~/.vz/lock/owner                                        the deploy lock (mkdir is the atomic take)
 /// ~/.vz/firewall.sh                                       nftables/iptables rules, re-applied at boot by vz-firewall.service
@@ -53,6 +54,9 @@ public sealed record NodeLayout
     /// <summary>The manifest the unit plays: through the current link, so a switch is one rename.</summary>
     public string CurrentManifest(string pod) => $"{Current(pod)}/{ManifestFile}";
 
+    /// <summary>The release file the unit runs: pod.yaml for podman, config.json (a runtime bundle's) for runc.</summary>
+    public string CurrentManifest(string pod, UnitKind unit) => $"{Current(pod)}/{ManifestFileFor(unit)}";
+
     /// <summary>runc pods: the bundle (config.json) of the current release.</summary>
     public string CurrentBundle(string pod) => Current(pod);
 
@@ -67,7 +71,13 @@ public sealed record NodeLayout
     public string SecretSalt => $"{Secrets}/.salt";
 
     public string Bundles => $"{Root}/bundles";
-    public string Rootfs(string image, string sha) => $"{Bundles}/{ImageArchive.StoreNameOf(image)}/sha256-{sha}/rootfs";
+    /// <summary>runc pods: where an image version (its archive's sha256) is unpacked once, for every release that runs it.</summary>
+    public string BundleDir(string image, string sha) => $"{Bundles}/{ImageArchive.StoreNameOf(image)}/sha256-{sha}";
+    public string Rootfs(string image, string sha) => $"{BundleDir(image, sha)}/rootfs";
+
+    /// <summary>runc pods: persistentVolumeClaim directories, by claim name (podman keeps its named volumes itself).</summary>
+    public string Volumes => $"{Root}/volumes";
+    public string Volume(string claim) => $"{Volumes}/{claim}";
 
     public string History => $"{Root}/history.log";
     /// <summary>The firewall script (nftables, iptables) vz-firewall.service re-applies at boot.</summary>
@@ -80,6 +90,10 @@ public sealed record NodeLayout
     public const string ManifestFile = "pod.yaml";
     public const string UnitCopyFile = "unit";
     public const string RecordFile = "release";
+    /// <summary>A runc release's runtime config, in place of the manifest: the release directory is the bundle.</summary>
+    public const string RuntimeConfigFile = "config.json";
+
+    public static string ManifestFileFor(UnitKind unit) => unit == UnitKind.RuncService ? RuntimeConfigFile : ManifestFile;
 
     /// <summary>systemd names: the pod's service, and the transient timer (and its service) of the dead-man switch.</summary>
     public static string Service(string pod) => $"vz-{pod}.service";

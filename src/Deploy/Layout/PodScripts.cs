@@ -214,6 +214,7 @@ public static class PodScripts
         // during a slow start is noticed within seconds, not after TimeoutStartSec. The health check
         // waits for the new start, which it tells from the old by the invocation ID printed here.
         sb.Append($"echo \"invocation=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)} 2>/dev/null)\"\n");
+        sb.Append(ResetRestarts(plan));
         sb.Append($"{plan.Systemctl} restart --no-block {Q(plan.Service)}\n");
         return sb.ToString();
     }
@@ -236,6 +237,7 @@ public static class PodScripts
             $"printf '%s' {Q(history.Render())} >> {Q(layout.History)}\n" +
             "cur=$(readlink current); prev=$(readlink previous 2>/dev/null || true)\n" +
             "for d in releases/*; do if [ -d \"$d\" ] && [ \"$d\" != \"$cur\" ] && [ \"$d\" != \"$prev\" ]; then rm -rf \"$d\"; fi; done\n" +
+            (plan.Unit == UnitKind.RuncService ? Runc.RuncScripts.PruneBundles(layout) : "") +
             "echo confirmed\n";
     }
 
@@ -277,6 +279,8 @@ public static class PodScripts
         sb.Append("  exec 9>&-\n");
         sb.Append("  if [ \"$mode\" = boot ]; then exit 0; fi\n");
         sb.Append($"  {plan.Systemctl} daemon-reload\n");
+        if (ResetRestarts(plan) is { Length: > 0 } reset)
+            sb.Append("  " + reset);
         sb.Append($"  exec {plan.Systemctl} restart {Q(plan.Service)}\n");
         sb.Append("fi\n");
         // A first deploy: nothing to go back to.
@@ -291,6 +295,14 @@ public static class PodScripts
         sb.Append($"{plan.Systemctl} daemon-reload\n");
         return sb.ToString();
     }
+
+    /// <summary>
+    /// A runc pod's health counts the unit's NRestarts, and systemd keeps that count across a
+    /// restart asked for while the unit waits to restart a crashed app (its auto-restart state): a
+    /// crash loop's count would pass to the next version. reset-failed zeroes it before the restart.
+    /// </summary>
+    static string ResetRestarts(PlatformPlan plan) =>
+        plan.Unit == UnitKind.RuncService ? $"{plan.Systemctl} reset-failed {Q(plan.Service)} >/dev/null 2>&1 || true\n" : "";
 
     /// <summary>WaitStarted: the unit failed to start (stdout: "failed").</summary>
     public const int StartFailed = 2;
@@ -310,6 +322,9 @@ public static class PodScripts
             $"end=$(( $(date +%s) + {seconds.ToString(CultureInfo.InvariantCulture)} ))\n" +
             "while :; do\n" +
             $"  inv=$({plan.Systemctl} show -p InvocationID --value {svc}); st=$({plan.Systemctl} is-active {svc})\n" +
+            // A runc pod's unit is active only while its app runs (Type=forking): an app that exits at
+            // once leaves it between "activating" and auto-restart, never "active" nor "failed".
+            (plan.Unit == UnitKind.RuncService ? $"  [ \"$st\" = activating ] && [ \"$({plan.Systemctl} show -p SubState --value {svc})\" = auto-restart ] && st=failed\n" : "") +
             $"  if [ -n \"$inv\" ] && [ \"$inv\" != {Q(startedAfter)} ]; then\n" +
             "    case \"$st\" in active) echo started; exit 0 ;; failed) echo failed; exit " + StartFailed.ToString(CultureInfo.InvariantCulture) + " ;; esac\n" +
             "  fi\n" +

@@ -37,6 +37,9 @@ public static class PlatformDecisions
         var kind = pod.Runtime == PodRuntime.Runc ? UnitKind.RuncService : ChooseUnit(facts, settings, notes, refuse);
         if (kind == UnitKind.RuncService && !facts.Runc)
             throw refuse(PodErrors.NodeCannotRun, "runtime: runc, and the node has no runc", "install runc (Debian: apt-get install runc; Rocky: dnf install runc)");
+        if (kind == UnitKind.RuncService && facts.Rootless)
+            throw refuse(PodErrors.NodeCannotRun, $"runtime: runc, and {facts.User} is not root: vz runs runc pods as root (a rootless runc container needs a user namespace vz does not set up)",
+                "deploy runc pods as root (ansible_user=root), or run the pod with podman");
         if (settings.Runtime is "crun" && !facts.Crun || settings.Runtime is "runc" && !facts.Runc)
             throw refuse(PodErrors.NodeCannotRun, $"vz_runtime={settings.Runtime}, and the node has no {settings.Runtime}", null);
 
@@ -86,6 +89,7 @@ public static class PlatformDecisions
             EnforcesMemory = enforce,
             PodmanPath = facts.PodmanPath,
             RuncPath = facts.RuncPath,
+            RuncSystemdCgroup = kind == UnitKind.RuncService && facts.Cgroup == CgroupMode.V2,
             Runtime = settings.Runtime,
             CgroupManager = settings.CgroupManager,
             Env = settings.Env,
@@ -97,7 +101,9 @@ public static class PlatformDecisions
     static UnitKind ChooseUnit(NodeFacts facts, NodeSettings settings, List<string> notes, Func<ErrorCode, string, string?, VzException> refuse)
     {
         if (facts.Podman is not { } v)
-            throw refuse(PodErrors.NodeCannotRun, "the node has no podman", facts.Runc ? "this node can run pods with runtime: runc" : "install podman (4.3 or newer)");
+            // The fleet report shows messages, not hints: the way out is in the message.
+            throw refuse(PodErrors.NodeCannotRun, facts.Runc ? "the node has no podman: only pods with runtime: runc can run there" : "the node has no podman",
+                facts.Runc ? "set runtime: runc for this pod in the fleet file, or install podman (4.3 or newer)" : "install podman (4.3 or newer)");
         if (v < OldestPodman)
             throw refuse(PodErrors.NodeCannotRun, $"podman {v} is older than {OldestPodman}, the oldest vz supports (kube play --service-container, kube down)", "upgrade podman");
         if (!facts.Quadlet)

@@ -46,6 +46,12 @@ public sealed record PlatformPlan
     public bool EnforcesMemory { get; init; }
     public required string PodmanPath { get; init; }
     public string RuncPath { get; init; } = "/usr/bin/runc";
+    /// <summary>
+    /// runc pods: runc's systemd cgroup driver (cgroup v2: the container gets a scope of its own, as the
+    /// service's cgroup holds runc itself), else cgroupfs (v1 and hybrid: a child of the service's
+    /// cgroup, which the unit delegates).
+    /// </summary>
+    public bool RuncSystemdCgroup { get; init; }
     /// <summary>podman --runtime (node setting vz_runtime), null for the node's default.</summary>
     public string? Runtime { get; init; }
     /// <summary>podman --cgroup-manager (node setting vz_cgroup_manager), null for the node's default.</summary>

@@ -18,6 +18,10 @@ public sealed record NodeCheck
     public bool Sudo { get; init; }
     public Version? Podman { get; init; }
     public bool Quadlet { get; init; }
+    /// <summary>The node has runc: it can run runc pods (runtime: runc), with or without podman.</summary>
+    public bool Runc { get; init; }
+    /// <summary>No podman, and runc: ready for runc pods only (deploy refuses podman pods there).</summary>
+    public bool RuncOnly => Podman is null && Runc;
     /// <summary>"ok (0.4s)", or why the test container did not run.</summary>
     public string Container { get; init; } = "";
     public bool ContainerRan { get; init; }
@@ -56,7 +60,8 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
         "for p in vzpatch xdelta3; do if pgrep -x \"$p\" >/dev/null 2>&1; then echo \"left=$p running\"; fi; done\n" +
         "for s in '' --user; do systemctl $s list-units --all --no-legend --plain 'vz-deadman-*' 2>/dev/null | awk '{print \"left=dead-man \" $1}'; done\n" +
         "if [ -e \"$HOME/.vz/lock/owner\" ]; then echo 'left=deploy lock held'; fi\n" +
-        "if command -v podman >/dev/null; then podman ps -a --filter name=vz-check- --format '{{.Names}}' 2>/dev/null | awk '{print \"left=container \" $1}'; fi\n";
+        "if command -v podman >/dev/null; then podman ps -a --filter name=vz-check- --format '{{.Names}}' 2>/dev/null | awk '{print \"left=container \" $1}'; fi\n" +
+        $"if command -v runc >/dev/null; then runc --root {Runc.RuncScripts.StateRoot} list -q 2>/dev/null | awk '/^vz-check-/ {{print \"left=container \" $1}}'; fi\n";
 
     async Task<NodeCheck> CheckNodeAsync(NodeTarget target, INodeTransport node, CancellationToken ct)
     {
@@ -72,6 +77,7 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
             Sudo = !facts.Rootless || facts.Sudo,
             Podman = facts.Podman,
             Quadlet = facts.Quadlet,
+            Runc = facts.Runc,
             Delta = extra.ContainsKey("xdelta3") ? "xdelta3" : extra.ContainsKey("vzpatch") ? "vzpatch" : "none",
             Cgroup = facts.Cgroup,
             Firewall = facts.Firewalld ? FirewallBackend.Firewalld : facts.Nft ? FirewallBackend.Nftables : facts.Iptables ? FirewallBackend.Iptables : FirewallBackend.None,
@@ -81,11 +87,18 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
             Leftovers = extra.GetValueOrDefault("left") ?? [],
         };
         var machine = extra.GetValueOrDefault("machine")?.FirstOrDefault() ?? "";
-        var (ran, container) = facts.Podman is null ? (false, "no podman")
-            : CheckImage.Executable(machine) is { } exe ? await RunContainerAsync(target, node, facts.Home, exe, ct)
+        // Without podman, runc runs the test container (as root: runc pods run as root).
+        var runner = facts.Podman is not null ? "podman" : facts.Runc && !facts.Rootless ? "runc" : null;
+        var (ran, container) = runner is null ? (false, facts.Runc ? "no podman (runc needs root)" : "no podman")
+            : CheckImage.Executable(machine) is { } exe ? await RunContainerAsync(target, node, facts.Home, exe, runner == "runc" ? facts.RuncPath : null, ct)
             : (false, $"not tried: vz has no test image for {machine}");
         check = check with { ContainerRan = ran, Container = container };
-        return check with { Problems = Problems(check, facts), Notes = check.Delta == "none" ? ["neither xdelta3 nor vzpatch: push sends full uploads until it copies vzpatch"] : [] };
+        var notes = new List<string>();
+        if (check.Delta == "none")
+            notes.Add("neither xdelta3 nor vzpatch: push sends full uploads until it copies vzpatch");
+        if (check.RuncOnly && !facts.Rootless)
+            notes.Add("no podman: only runc pods (runtime: runc) can run here; deploy refuses podman pods");
+        return check with { Problems = Problems(check, facts), Notes = notes };
     }
 
     /// <summary>Why a node is not ready: what a deploy to it would trip over.</summary>
@@ -94,11 +107,13 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
         var p = new List<string>();
         if (!c.Sudo)
             p.Add($"{c.User} has no passwordless sudo");
-        if (c.Podman is null)
-            p.Add("no podman");
-        else if (c.Podman < PlatformDecisions.OldestPodman)
+        // A node with runc and no podman runs runc pods (as root): ready for those.
+        var runcOnly = c.RuncOnly && !facts.Rootless;
+        if (c.Podman is null && !runcOnly)
+            p.Add(c.Runc ? $"no podman, and {c.User} is not root (runc pods run as root)" : "no podman");
+        else if (c.Podman is not null && c.Podman < PlatformDecisions.OldestPodman)
             p.Add($"podman {c.Podman} is older than {PlatformDecisions.OldestPodman}");
-        if (c.Podman is not null && !c.ContainerRan)
+        if ((c.Podman is not null || runcOnly) && !c.ContainerRan)
             p.Add($"the test container did not run: {c.Container}");
         if (facts.Systemd is null)
             p.Add("no systemd");
@@ -114,7 +129,7 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
     }
 
     /// <summary>Uploads the check image's rootfs, imports it, runs it once (--rm) and removes image and upload, whatever happened.</summary>
-    async Task<(bool, string)> RunContainerAsync(NodeTarget target, INodeTransport node, string home, byte[] executable, CancellationToken ct)
+    async Task<(bool, string)> RunContainerAsync(NodeTarget target, INodeTransport node, string home, byte[] executable, string? runc, CancellationToken ct)
     {
         reporter.Progress(target.Name, 0, 0, "running a test container");
         var nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
@@ -125,10 +140,10 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
         using (var rootfs = new MemoryStream(CheckImage.RootfsTar(executable)))
             await node.UploadAsync(rootfs, tar, 0, null, ct);
         var clock = Stopwatch.StartNew();
-        var r = await node.ExecAsync(RunScript(target.Settings, tar, nonce), ct);
+        var r = await node.ExecAsync(runc is null ? RunScript(target.Settings, tar, nonce) : RuncRunScript(runc, home, tar, nonce), ct);
         var took = clock.Elapsed;
         return r.Ok && r.StdOut.Trim() == CheckImage.Expected
-            ? (true, $"ok ({took.TotalSeconds:0.0}s)")
+            ? (true, $"ok ({took.TotalSeconds:0.0}s{(runc is null ? "" : ", runc")})")
             : (false, r.Ok ? $"printed '{r.StdOut.Trim()}'" : $"exit {r.ExitCode}: {Last(r)}");
     }
 
@@ -139,6 +154,21 @@ public sealed class NodeChecker(INodeConnector connector, IReporter reporter, Fl
         var image = $"localhost/vz-check:{nonce}";
         return $"{podman} import -q {Sh.Quote(tar)} {image} >/dev/null && {podman} run --rm --name vz-check-{nonce} {image} /{CheckImage.FileName}; " +
             $"rc=$?; {podman} rmi -f {image} >/dev/null 2>&1; rm -f {Sh.Quote(tar)}; exit $rc";
+    }
+
+    /// <summary>
+    /// The same with runc alone (a node without podman): the rootfs unpacked with tar into a bundle
+    /// beside the upload, with vz's minimal config.json, run in the foreground, then the container,
+    /// bundle and tar removed; the run's exit code is the script's.
+    /// </summary>
+    public static string RuncRunScript(string runc, string home, string tar, string nonce)
+    {
+        var dir = $"{home}/.vz/vz-check-{nonce}";
+        var id = $"vz-check-{nonce}";
+        var config = System.Text.Encoding.UTF8.GetString(Oci.RuntimeConfigJson.Serialize(Runc.RuncConfig.Minimal($"{dir}/rootfs", [$"/{CheckImage.FileName}"], "vz-check")));
+        var r = $"{Sh.Quote(runc)} --root {Runc.RuncScripts.StateRoot}";
+        return $"mkdir -p {Sh.Quote(dir + "/rootfs")} && tar -xf {Sh.Quote(tar)} -C {Sh.Quote(dir + "/rootfs")} && printf '%s' {Sh.Quote(config)} > {Sh.Quote(dir + "/config.json")} && " +
+            $"{r} run --bundle {Sh.Quote(dir)} {id}; rc=$?; {r} delete --force {id} >/dev/null 2>&1; rm -rf {Sh.Quote(dir)} {Sh.Quote(tar)}; exit $rc";
     }
 
     /// <summary>podman with the node's settings (vz_runtime, vz_cgroup_manager, vz_env_*), as push runs it.</summary>
@@ -176,11 +206,11 @@ public static class NodeCheckSummary
         var rows = result.Nodes.Select(o => o.Value is { } c
             ? new[]
             {
-                c.Node, $"{c.User} ok", c.Sudo ? "yes" : "NO", c.Podman is null ? "none" : $"{c.Podman}{(c.Quadlet ? " +quadlet" : "")}",
+                c.Node, $"{c.User} ok", c.Sudo ? "yes" : "NO", c.Podman is null ? (c.Runc ? "none (runc)" : "none") : $"{c.Podman}{(c.Quadlet ? " +quadlet" : "")}",
                 c.Container, c.Delta, Cgroup(c.Cgroup), Firewall(c.Firewall),
                 $"{NodeChecker.Bytes(c.MemAvailable)}/{NodeChecker.Bytes(c.MemTotal)}", NodeChecker.Bytes(c.DiskFree),
                 c.Leftovers.Count == 0 ? "none" : string.Join(", ", c.Leftovers),
-                c.Ready ? "ready" : "NOT READY: " + string.Join("; ", c.Problems),
+                c.Ready ? (c.RuncOnly ? "ready (runc pods only)" : "ready") : "NOT READY: " + string.Join("; ", c.Problems),
             }
             : [o.Node, "FAILED", "-", "-", "-", "-", "-", "-", "-", "-", "-", $"NOT READY: {o.Error}"]);
         var ready = result.Nodes.Count(o => o.Value?.Ready == true);
@@ -212,6 +242,7 @@ public static class NodeCheckSummary
             sudo = o.Value?.Sudo,
             podman = o.Value?.Podman?.ToString(),
             quadlet = o.Value?.Quadlet,
+            runc = o.Value?.Runc,
             container = o.Value?.Container,
             containerRan = o.Value?.ContainerRan,
             delta = o.Value?.Delta,

@@ -16,6 +16,11 @@ public sealed record PushOptions(string ArchivePath)
     public string CacheDir { get; init; } = LocalImageCache.DefaultRoot;
     /// <summary>Copied to Linux x86_64 nodes without xdelta3 to apply deltas; null: those get full uploads.</summary>
     public VzpatchBinary? Vzpatch { get; init; }
+    /// <summary>
+    /// podman load the archive once it is verified (needs podman on the node). Off for an image only
+    /// runc pods use (deploy unpacks those itself): the archive is verified and recorded all the same.
+    /// </summary>
+    public bool Load { get; init; } = true;
 
     public FleetOptions Fleet => new() { Parallel = Parallel, Retries = Retries, RetryDelay = RetryDelay };
 }
@@ -91,7 +96,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
     {
         var target = run.Target;
         var probe = NodeProbe.Parse(await ExecChecked(node, NodeScripts.Probe(target.Settings.Store, archive.StoreName), "probe the node", ct));
-        foreach (var tool in new[] { "sha256sum", "podman" })
+        foreach (var tool in options.Load ? ["sha256sum", "podman"] : new[] { "sha256sum" })
             if (!probe.Has(tool))
                 throw new VzException(DeployErrors.NodeLacksTool, $"node has no {tool}");
         if (probe.CurrentSha == archive.Sha256)
@@ -104,7 +109,7 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
             FirstWord(await ExecChecked(node, NodeScripts.Sha256(final), "hash the archive on the node", ct)) == archive.Sha256)
         {
             Note(run, "the node already holds this verified archive (previous version, or a push cut before loading): nothing to upload");
-            await LoadAndCommitAsync(node, target, probe, archive, final, ct);
+            await LoadAndCommitAsync(node, target, probe, archive, final, options.Load, ct);
             return PushMode.Kept;
         }
 
@@ -147,16 +152,19 @@ public sealed class Pusher(INodeConnector connector, IReporter reporter, IProces
                 throw new VzException(DeployErrors.UploadCorrupt, "the uploaded archive failed sha256 verification twice");
         }
 
-        await LoadAndCommitAsync(node, target, probe, archive, final, ct);
+        await LoadAndCommitAsync(node, target, probe, archive, final, options.Load, ct);
         return mode;
     }
 
-    async Task LoadAndCommitAsync(INodeTransport node, NodeTarget target, NodeProbe probe, ImageArchive archive, string final, CancellationToken ct)
+    async Task LoadAndCommitAsync(INodeTransport node, NodeTarget target, NodeProbe probe, ImageArchive archive, string final, bool load, CancellationToken ct)
     {
-        reporter.Progress(target.Name, 0, 0, "podman load");
-        var load = await node.ExecAsync(NodeScripts.Load(target.Settings, final), ct);
-        if (!load.Ok)
-            throw new VzException(DeployErrors.PodmanLoadFailed, $"podman load failed: {LastLine(load)}");
+        if (load)
+        {
+            reporter.Progress(target.Name, 0, 0, "podman load");
+            var loaded = await node.ExecAsync(NodeScripts.Load(target.Settings, final), ct);
+            if (!loaded.Ok)
+                throw new VzException(DeployErrors.PodmanLoadFailed, $"podman load failed: {LastLine(loaded)}");
+        }
         await ExecChecked(node, NodeScripts.Commit(probe.Dir, archive.Sha256), "record the current version", ct);
     }
 

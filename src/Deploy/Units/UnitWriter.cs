@@ -1,6 +1,8 @@
 using System.Text;
 using Vz.Deploy.Layout;
 using Vz.Deploy.Platform;
+using Vz.Deploy.Pods;
+using Vz.Deploy.Runc;
 
 namespace Vz.Deploy.Units;
 
@@ -26,11 +28,12 @@ public static class UnitWriter
     /// <summary>How long systemd gives the old version to stop (vz's own units; Quadlet's take systemd's default, 90 s).</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(90);
 
-    public static string Write(string pod, PlatformPlan plan, NodeLayout layout) => plan.Unit switch
+    /// <summary>The unit of a pod; a runc pod's needs its manifest (its container's name, restart policy and hostPath volumes).</summary>
+    public static string Write(string pod, PlatformPlan plan, NodeLayout layout, PodManifest? manifest = null) => plan.Unit switch
     {
         UnitKind.QuadletKube => QuadletKube(pod, plan, layout),
         UnitKind.PodmanKubeService => PodmanKubeService(pod, plan, layout),
-        _ => RuncService(pod, plan, layout),
+        _ => RuncService(manifest ?? throw new ArgumentException($"the runc unit of pod {pod} needs its manifest", nameof(manifest)), plan, layout),
     };
 
     static string Header(string pod) => $"# Written by vz for pod {pod}; vz rewrites it on every deploy.\n";
@@ -79,24 +82,39 @@ public static class UnitWriter
     }
 
     /// <summary>
-    /// A runc pod (issue 13, sketch): one container, host network, runc in the foreground under
-    /// systemd, its stdout/stderr in the journal. The bundle is the current release directory.
+    /// A runc pod (issue 13): the container supervised by systemd alone, one container, the node's
+    /// network. <c>runc run --detach</c> starts it and exits (nothing of runc stays resident: a
+    /// foreground runc costs about 10 MiB per pod, more than podman's conmon and catatonit); the
+    /// container's init, named by runc's pid file, is the service's main process (Type=forking), so
+    /// its exit is the service's, and Restart= starts it again. The container's cgroup is a child of
+    /// the unit's (Delegate=yes; config.json's cgroupsPath, cgroupfs), so systemd stops and kills it
+    /// with the unit and journald tags its stdout and stderr (runc's, which it inherits) with the
+    /// unit's LogExtraFields: CONTAINER_NAME=POD-CONTAINER, as podman's journald log driver does.
+    /// runc's state of a killed or stopped container is deleted before each start and after each stop.
+    /// The bundle is the current release directory (its config.json names the image version's rootfs).
     /// </summary>
-    public static string RuncService(string pod, PlatformPlan plan, NodeLayout layout)
+    public static string RuncService(PodManifest m, PlatformPlan plan, NodeLayout layout)
     {
+        var pod = m.Name;
         var sb = new StringBuilder(Header(pod));
-        Unit(sb, pod, plan, Condition($"{layout.CurrentBundle(pod)}/config.json"));
-        var id = $"vz-{pod}";
-        // %t is /run for system units and $XDG_RUNTIME_DIR for a user's: runc's state lives there.
-        var runc = $"{Word(plan.RuncPath)} --root %t/vz-runc" + (plan.Rootless ? " --systemd-cgroup" : "");
-        Service(sb, pod, plan, layout, own: true,
-            "Type=simple\n" +
-            "KillMode=mixed\n" +
-            $"SyslogIdentifier={id}\n" +
-            $"ExecStartPre=-{runc} delete --force {id}\n" +
-            $"ExecStart={runc} run --bundle {Word(layout.CurrentBundle(pod))} {id}\n" +
-            $"ExecStopPost=-{runc} delete --force {id}\n",
-            restart: "always");
+        Unit(sb, pod, plan, Condition(layout.CurrentManifest(pod, UnitKind.RuncService)));
+        var id = RuncConfig.ContainerId(pod);
+        // %t is /run for a system unit: runc's state lives there (RuncScripts.StateRoot), and its pid file beside it.
+        var runc = $"{Word(plan.RuncPath)}" + (plan.RuncSystemdCgroup ? " --systemd-cgroup" : "") + " --root %t/vz-runc";
+        var pidFile = $"%t/vz-runc/{id}.pid";
+        var body = new StringBuilder()
+            .Append("Type=forking\n")
+            .Append($"PIDFile={pidFile}\n")
+            .Append("KillMode=mixed\n")
+            .Append("Delegate=yes\n")
+            .Append($"SyslogIdentifier={id}\n")
+            .Append($"LogExtraFields=CONTAINER_NAME={m.Name}-{m.Containers.Single().Name}\n");
+        foreach (var command in RuncScripts.StartPreparations(m))
+            body.Append($"ExecStartPre={Command(command)}\n");
+        body.Append($"ExecStartPre=-{runc} delete --force {id}\n")
+            .Append($"ExecStart={runc} run --detach --pid-file {pidFile} --bundle {Word(layout.CurrentBundle(pod))} {id}\n")
+            .Append($"ExecStopPost=-{runc} delete --force {id}\n");
+        Service(sb, pod, plan, layout, own: true, body.ToString(), restart: m.RestartPolicy == RestartPolicy.Always ? "always" : "on-failure");
         Install(sb, plan);
         return sb.ToString();
     }

@@ -180,7 +180,7 @@ public class PlatformDecisionsTests
     {
         var facts = Facts("debian-12") with { Podman = null };
         var e = Refused(facts);
-        Assert.Equal("n1: pod web: the node has no podman", e.Message);
+        Assert.Equal("n1: pod web: the node has no podman: only pods with runtime: runc can run there", e.Message);
         Assert.Contains("runtime: runc", e.Hint);
         var plan = Decide(facts, runtime: PodRuntime.Runc);
         Assert.Equal((UnitKind.RuncService, "/etc/systemd/system/vz-web.service", "/usr/sbin/runc"), (plan.Unit, plan.UnitPath, plan.RuncPath));

@@ -13,7 +13,7 @@ public class UnitWriterTests
     static string UnitOn(string facts, NodeSettings? settings = null, PodRuntime runtime = PodRuntime.Podman)
     {
         var (plan, layout) = Nodes.On(facts, Web, settings, runtime);
-        return UnitWriter.Write("web", plan, layout);
+        return UnitWriter.Write("web", plan, layout, Web);
     }
 
     [Fact]
@@ -57,11 +57,11 @@ public class UnitWriterTests
     }
 
     [Fact]
-    public void ARuncPodRunsRuncInTheForegroundRestartedAlways()
+    public void ARuncPodIsStartedByRuncAndRestartedAlways()
     {
         var unit = UnitOn("debian-12", runtime: PodRuntime.Runc);
         Golden.Match("vz-web.debian-12-runc.service", unit);
-        Assert.Contains("ExecStart=/usr/sbin/runc --root %t/vz-runc run --bundle /root/.vz/pods/web/current vz-web\n", unit);
+        Assert.Contains("ExecStart=/usr/sbin/runc --systemd-cgroup --root %t/vz-runc run --detach --pid-file %t/vz-runc/vz-web.pid --bundle /root/.vz/pods/web/current vz-web\n", unit);
         Assert.Contains("Restart=always\n", unit);
     }
 

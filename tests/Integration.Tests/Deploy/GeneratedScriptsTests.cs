@@ -52,6 +52,20 @@ public sealed class GeneratedScriptsTests
         yield return ("confirm", PodScripts.Confirm(layout, plan, "web", "bbbb", history));
         yield return ("restore", PodScripts.RestoreScript(layout, plan, "web"));
         yield return ("status", Vz.Deploy.Drift.NodeStatus.Script(layout, [new("web", plan, ["localhost/web:1"])]));
+        // runc pods (issue 13) run as root only.
+        if (!facts.Rootless)
+        {
+            var runcManifest = PodManifestReader.Parse(File.ReadAllText(RepoRoot.Combine("fixtures", "pods", "runc", "web.yaml")), "web.yaml");
+            var runc = PlatformDecisions.Decide(facts, settings, entry with { Runtime = PodRuntime.Runc }, runcManifest, "n1");
+            var unpack = new Vz.Deploy.Runc.UnpackPlan([new("blobs/sha256/aa", Vz.Deploy.Runc.LayerCompression.Gzip, ["etc/it's"], ["var/cache"])], Xattrs: true);
+            yield return ("runc-unpack", Vz.Deploy.Runc.RuncScripts.Unpack(layout, "localhost/web:1", new string('a', 64), unpack));
+            yield return ("runc-volumes", Vz.Deploy.Runc.RuncScripts.Volumes(layout, runcManifest, 1000, 1000));
+            yield return ("runc-confirm", PodScripts.Confirm(layout, runc, "web", "bbbb", history));
+            yield return ("runc-restore", PodScripts.RestoreScript(layout, runc, "web"));
+            yield return ("runc-health", PodScripts.HealthCheck(runc, "web", entry.Health, "127.0.0.1", 5, "0123"));
+            yield return ("runc-status", Vz.Deploy.Drift.NodeStatus.Script(layout, [new("web", runc, ["localhost/web:1"])], detail: true));
+            yield return ("runc-node-check", Vz.Deploy.Provision.NodeChecker.RuncRunScript(facts.RuncPath, layout.Home, layout.Root + "/vz-check-1.tar", "0a1b2c3d"));
+        }
         foreach (var backend in new[] { FirewallBackend.Firewalld, FirewallBackend.Nftables, FirewallBackend.Iptables })
         {
             yield return ($"firewall-list-{backend}", FirewallPlan.ListScript(backend, plan.FirewallAccess));

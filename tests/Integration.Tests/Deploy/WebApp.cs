@@ -62,6 +62,18 @@ public sealed class WebApp
         AppDomain.CurrentDomain.ProcessExit += (_, _) => dir.Dispose();
     }
 
+    readonly Lock building = new();
+
+    /// <summary>
+    /// One more version of the app, its page apart from version 1's (a one-file change): for a test
+    /// that must ship a version no other test of its fleet shipped before (so it goes as a delta).
+    /// </summary>
+    public AppImage Another(string image, string page)
+    {
+        lock (building)
+            return Build(dir["root"], dir["app.spec"], image, page, Start("/www"));
+    }
+
     AppImage Build(string root, string spec, string image, string page, string cmd)
     {
         File.WriteAllText(Path.Combine(root, "www/index.html"), page + "\n");

@@ -22,7 +22,7 @@ public sealed class NodeCheckTests
         });
 
     [Fact]
-    public async Task AReadyNodeIsReadyAndANodeWithoutPodmanOrWithVzpatchStillRunningIsNot()
+    public async Task AReadyNodeIsReadyANodeWithRuncAndNoPodmanIsReadyForRuncPodsAndANodeWithVzpatchStillRunningIsNot()
     {
         await using var fleet = await TestFleet.StartAsync(NodeOptions.Bookworm, NodeOptions.Bookworm with { Kind = NodeKind.NoPodman }, NodeOptions.Trixie);
         var (ready, noPodman, busy) = (fleet[0], fleet[1], fleet[2]);
@@ -35,7 +35,10 @@ public sealed class NodeCheckTests
         var nodes = JsonDocument.Parse(r.StdOut).RootElement.GetProperty("nodes").EnumerateArray().ToList();
         Assert.True(nodes[0].GetProperty("ready").GetBoolean(), nodes[0].ToString());
         Assert.Equal("4.3.1", nodes[0].GetProperty("podman").GetString());
-        Assert.Equal(["no podman"], nodes[1].GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
+        // No podman, runc: its test container ran with runc; ready for runc pods (issue 13).
+        Assert.True(nodes[1].GetProperty("ready").GetBoolean(), nodes[1].ToString());
+        Assert.Matches(@"^ok \([0-9.]+s, runc\)$", nodes[1].GetProperty("container").GetString());
+        Assert.Contains("no podman: only runc pods (runtime: runc) can run here; deploy refuses podman pods", nodes[1].GetProperty("notes").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(["vzpatch running"], nodes[2].GetProperty("leftovers").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(["left over: vzpatch running"], nodes[2].GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
         Assert.StartsWith("ok (", nodes[2].GetProperty("container").GetString());
