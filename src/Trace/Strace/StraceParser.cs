@@ -246,9 +246,11 @@ public static class StraceParser
             return new StraceArg(StraceArgKind.Other, raw);
         if (angle < 0)
             return new StraceArg(StraceArgKind.Fd, raw) { Fd = fd };
-        if (!raw.EndsWith('>'))
+        // strace 6 marks an fd whose file was unlinked meanwhile: 0</dev/null>(deleted).
+        var body = raw.EndsWith(">(deleted)", StringComparison.Ordinal) ? raw[..^"(deleted)".Length] : raw;
+        if (!body.EndsWith('>'))
             throw Malformed(line, $"unexpected text after an fd path: {Shorten(raw)}");
-        return new StraceArg(StraceArgKind.Fd, raw) { Fd = fd, Text = DecodeFdPath(raw[(angle + 1)..^1], line) };
+        return new StraceArg(StraceArgKind.Fd, raw) { Fd = fd, Text = DecodeFdPath(body[(angle + 1)..^1], line) };
     }
 
     static string DecodeFdPath(string body, int line) =>

@@ -18,6 +18,17 @@ public class StraceParserTests
     }
 
     [Fact]
+    public void AnFdWhoseFileWasUnlinkedKeepsItsPath()
+    {
+        // strace 6 appends "(deleted)" after the fd path of an unlinked file.
+        var call = Assert.Single(ParseText("""
+            7  newfstatat(0</tmp/scratch>(deleted), "", {st_mode=S_IFREG|0644, st_size=0, ...}, AT_EMPTY_PATH) = 0
+            """).OfType<SyscallEvent>());
+        Assert.Equal(0, call.Args[0].Fd);
+        Assert.Equal("/tmp/scratch", call.Args[0].Text);
+    }
+
+    [Fact]
     public void UnfinishedAndResumedCallsOfInterleavedThreadsAreMerged()
     {
         var opens = Parse("pthreads-relative-opens.log").OfType<SyscallEvent>().Where(e => e.Name == "openat").ToList();
