@@ -7,6 +7,7 @@ pkgs=(strace xdelta3 podman runc catatonit uidmap skopeo umoci openssh-server op
       ansible ansible-lint debootstrap busybox-static libhttp-date-perl perl python3 hyperfine zstd xz-utils
       iproute2 gcc libc6-dev clang lld
       e2fsprogs util-linux bc
+      zsh  # the zsh completion script is tested in a real zsh (tests/Integration.Tests/Cli)
       apt-utils sshpass  # apt-ftparchive indexes the nodes' package source; sshpass logs in to fresh nodes
       make curl)  # ./demo and examples/: the app's Makefile, asking the deployed app
 missing=()

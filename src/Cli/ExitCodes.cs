@@ -37,6 +37,23 @@ public static class ExitCodes
     /// <summary>Interrupted by Ctrl-C.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>Every exit code in a few words, for <c>vzbuild --help</c> (the README's table says which commands return each).</summary>
+    public static IReadOnlyList<(int Code, string Words)> Summary { get; } =
+    [
+        (Ok, "done"),
+        (Error, "error (a VZ code on stderr)"),
+        (Usage, "bad command line"),
+        (TracedCommandFailed, "traced program failed"),
+        (PartialFailure, "some nodes failed"),
+        (AllFailed, "every node failed"),
+        (CheckFailed, "spec check found problems"),
+        (RolledBack, "rolled back"),
+        (NodesNotReady, "a node is not ready"),
+        (Drifted, "nodes drifted"),
+        (InternalError, "a bug in vz"),
+        (Interrupted, "interrupted"),
+    ];
+
     /// <summary>The exit code for trace/minify, from the traced program's exit code.</summary>
     public static int ForTrace(int programExitCode) => programExitCode == 0 ? Ok : TracedCommandFailed;
 

@@ -5,7 +5,7 @@ namespace Vz.Cli;
 /// <summary>
 /// Checks on option values made while the command line is parsed, so a wrong value is a usage
 /// error (exit 2, nothing run) rather than a command that hangs or retries for minutes. Every
-/// command's options use these (push's --parallel and --retries; deploy's the same).
+/// command's options use these (--parallel and --retries of every fleet command, node add's --port).
 /// </summary>
 internal static class OptionRules
 {
@@ -14,6 +14,10 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
+            // A word that is no number ("--parallel abc") is the parser's own error to report; reading
+            // the value would throw out of the parse.
+            if (result.Tokens.Any(t => !int.TryParse(t.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _)))
+                return;
             var value = result.GetValueOrDefault<int>();
             if (value < min || value > max)
                 result.AddError($"{option.Name} must be from {min} to {max}, got {value}");

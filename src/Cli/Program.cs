@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vz.Cli.Commands;
+using Vz.Cli.Help;
 
 namespace Vz.Cli;
 
@@ -11,36 +12,50 @@ public static class Program
     /// <summary>Main with the streams help and usage errors go to (commands report through <see cref="CommandAction"/>).</summary>
     internal static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var parse = BuildRoot().Parse(args);
+        // `vzbuild help push`, as git and docker take it: `vzbuild push --help`.
+        if (args is ["help", .. var rest])
+            args = [.. rest, "--help"];
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        // `vzbuild` or `vzbuild node` alone: the help of what was typed, as `--help` would show it.
+        if (parse.Errors.Count > 0 && parse.UnmatchedTokens.Count == 0 && parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 })
+            return root.Parse([.. args, "--help"]).Invoke(config);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors)
-                error.WriteLine($"vzbuild: {RawText.Printable(e.Message)}");
-            error.WriteLine("  hint: run vzbuild --help");
+            foreach (var line in UsageErrors.Describe(parse))
+                error.WriteLine(RawText.Printable(line));
             return ExitCodes.Usage;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return parse.Invoke(config);
     }
+
+    /// <summary>The commands as the root help lists them: what makes an image, what ships it, what runs it, the nodes.</summary>
+    internal static IReadOnlyList<CommandGroup> Groups() =>
+    [
+        new("Build an image of only what a program uses",
+            [TraceCommand.Create(), LddCommand.Create(), SpecCommand.Create(), BundleCommand.Create(), ImageCommand.Create(), MinifyCommand.Create()]),
+        new("Ship images to nodes over SSH", [PushCommand.Create(), PlaybookCommand.Create()]),
+        new("Run pods on the fleet",
+            [DeployCommand.Create(), RollbackCommand.Create(), PsCommand.Create(), DiffCommand.Create(), LogsCommand.Create(), HistoryCommand.Create(), LockCommand.Create()]),
+        new("Nodes", [NodeCommand.Create()]),
+        new("Shell", [CompletionCommand.Create()]),
+    ];
+
+    static readonly Example[] RootExamples =
+    [
+        new("vzbuild minify --from localhost/web:1 -o web.min -- /bin/httpd -f -p 8080", "a minimal image of a container"),
+        new("vzbuild deploy -c vz.yaml", "run the fleet file's pods on its nodes"),
+        new("vzbuild ps --json | jq '.nodes[].pods[].state'"),
+    ];
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("vzbuild: trace programs, bundle minimal images, and ship them to small VPS nodes.");
-        root.Subcommands.Add(TraceCommand.Create());
-        root.Subcommands.Add(LddCommand.Create());
-        root.Subcommands.Add(SpecCommand.Create());
-        root.Subcommands.Add(BundleCommand.Create());
-        root.Subcommands.Add(ImageCommand.Create());
-        root.Subcommands.Add(MinifyCommand.Create());
-        root.Subcommands.Add(PushCommand.Create());
-        root.Subcommands.Add(NodeCommand.Create());
-        root.Subcommands.Add(DeployCommand.Create());
-        root.Subcommands.Add(LockCommand.Create());
-        root.Subcommands.Add(PsCommand.Create());
-        root.Subcommands.Add(DiffCommand.Create());
-        root.Subcommands.Add(LogsCommand.Create());
-        root.Subcommands.Add(RollbackCommand.Create());
-        root.Subcommands.Add(HistoryCommand.Create());
-        root.Subcommands.Add(PlaybookCommand.Create());
+        var groups = Groups();
+        var root = new RootCommand($"vzbuild: {HelpActions.Tagline}");
+        foreach (var command in groups.SelectMany(g => g.Commands))
+            root.Subcommands.Add(command);
+        HelpActions.Install(root, groups, RootExamples);
         return root;
     }
 }

@@ -66,6 +66,17 @@ public class ExitCodeTests
     }
 
     [Fact]
+    public void TheReadmeTableHasOneRowPerExitCodeEachNamingWhoReturnsIt()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoRoot.Path, "README.md"));
+        var table = readme[readme.IndexOf("\n## Exit codes", StringComparison.Ordinal)..readme.IndexOf("\nError codes are listed", StringComparison.Ordinal)];
+        var rows = table.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^\\| [0-9]+ \\|")).ToList();
+        var constants = typeof(ExitCodes).GetFields().Where(f => f.IsLiteral).Select(f => (int)f.GetRawConstantValue()!).Order();
+        Assert.Equal(constants, rows.Select(r => int.Parse(r.Split('|')[1])).Order());
+        Assert.All(rows, r => Assert.Matches("\\| (every command|`[a-z ]+`(, `[a-z ]+`)*) \\|$", r));
+    }
+
+    [Fact]
     public void UnknownOptionIsAUsageError()
     {
         var (exit, _, stderr) = Run("--no-such-option");

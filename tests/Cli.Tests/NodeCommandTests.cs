@@ -34,6 +34,20 @@ public sealed class NodeCommandTests
             new CollectingReporter(), CancellationToken.None, new Nodes(nodes));
 
     [Fact]
+    public async Task CheckJsonIsTheDocumentedShapeWithTheExitCodeFirst()
+    {
+        var stdout = new StringWriter();
+        var nodes = new Dictionary<string, Func<string>> { ["a"] = () => Ready, ["b"] = () => throw new TransportException("cannot reach b:22: No route to host") };
+        var exit = await NodeCommand.CheckAsync(new NodeCommand.CheckCommandOptions(nodes.Keys.ToList(), null, null, Json: true, Parallel: 2, new SshOptions()),
+            new CollectingReporter(), CancellationToken.None, new Nodes(nodes), stdout);
+
+        JsonOutputTests.ShapedAsDocumented("vzbuild node check --json", stdout.ToString());
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(stdout.ToString())!.AsObject();
+        Assert.Equal(("exitCode", ExitCodes.NodesNotReady), (doc.First().Key, (int)doc["exitCode"]!));
+        Assert.Equal(ExitCodes.NodesNotReady, exit);
+    }
+
+    [Fact]
     public async Task EveryNodeReadyExitsZero() =>
         Assert.Equal(ExitCodes.Ok, await Check(new() { ["a"] = () => Ready, ["b"] = () => Ready }));
 

@@ -68,5 +68,17 @@ public sealed class PushCommandTests : IDisposable
         Assert.Equal(6, connector.Connects);
     }
 
+    [Fact]
+    public async Task JsonIsTheDocumentedShapeWithTheExitCodeFirst()
+    {
+        var stdout = new StringWriter();
+        var exit = await PushCommand.RunAsync(Options("vz@node-a"), new CollectingReporter(), CancellationToken.None,
+            new ThrowingConnector(() => new TransportException("connection lost: injected")), stdout);
+
+        JsonOutputTests.ShapedAsDocumented("vzbuild push --json", stdout.ToString());
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(stdout.ToString())!.AsObject();
+        Assert.Equal(("exitCode", exit), (doc.First().Key, (int)doc["exitCode"]!));
+    }
+
     public void Dispose() => dir.Dispose();
 }

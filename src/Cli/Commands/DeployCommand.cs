@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Vz.Cli.Help;
 using Vz.Deploy;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Fleet;
 using Vz.Deploy.Push;
+using Vz.Deploy.Runner;
 using Vz.Deploy.Ssh;
 using Vz.Deploy.Transport;
 
@@ -17,50 +19,83 @@ internal static class DeployCommand
     /// <summary>-c FILE, the fleet file every fleet command reads (-f stays free for logs -f).</summary>
     internal static Option<string> FleetFileOption() => new("--config", "-c")
     {
-        Description = $"the fleet file (default ./{FleetLoader.DefaultFile})",
+        Description = "The fleet file",
+        HelpName = "file",
         DefaultValueFactory = _ => FleetLoader.DefaultFile,
+    };
+
+    /// <summary>--cache, where deploy and push keep the archives they shipped (deltas are made against them).</summary>
+    internal static Option<string?> CacheOption() => new("--cache")
+    {
+        Description = "Local cache of shipped archives, for deltas (default: ~/.cache/vz/images, or $VZ_CACHE_DIR)",
+        HelpName = "dir",
+    };
+
+    /// <summary>--vzpatch, the decoder copied to nodes that lack xdelta3.</summary>
+    internal static Option<string?> VzpatchOption() => new("--vzpatch")
+    {
+        Description = "vzpatch copied to Linux x86_64 nodes without xdelta3 (default: $VZ_VZPATCH, else the one beside vzbuild)",
+        HelpName = "file",
     };
 
     /// <summary>The SSH options every fleet command shares with push.</summary>
     internal sealed record SshArgs(Option<bool> AcceptNew, Option<string?> KnownHosts, Option<string[]> Identity, Option<string?> SshConfig)
     {
         public static SshArgs Create() => new(
-            new Option<bool>("--accept-new") { Description = "record host keys of nodes not yet in known_hosts (changed keys are always refused)" },
-            new Option<string?>("--known-hosts") { Description = "known_hosts file (default ~/.ssh/known_hosts, or $VZ_KNOWN_HOSTS)" },
-            new Option<string[]>("--identity") { Description = "private key file (repeatable; default from ~/.ssh/config, then id_ed25519, id_ecdsa, id_rsa)" },
-            new Option<string?>("--ssh-config") { Description = "ssh config file (default ~/.ssh/config, or $VZ_SSH_CONFIG)" });
+            new Option<bool>("--accept-new") { Description = "Record host keys of nodes not yet in known_hosts (changed keys are always refused)" },
+            new Option<string?>("--known-hosts") { Description = "known_hosts file (default: ~/.ssh/known_hosts, or $VZ_KNOWN_HOSTS)", HelpName = "file" },
+            new Option<string[]>("--identity") { Description = "Private key file (repeatable; default: from ~/.ssh/config, then id_ed25519, id_ecdsa, id_rsa)", HelpName = "file" },
+            new Option<string?>("--ssh-config") { Description = "ssh config file (default: ~/.ssh/config, or $VZ_SSH_CONFIG)", HelpName = "file" });
 
         public IEnumerable<Option> All => [AcceptNew, KnownHosts, Identity, SshConfig];
 
-        public SshOptions Read(ParseResult parse)
+        /// <summary>The options but --accept-new, for commands that ask about host keys their own way (node add, node check).</summary>
+        public IEnumerable<Option> KeyFiles => [KnownHosts, Identity, SshConfig];
+
+        public SshOptions Read(ParseResult parse, bool canAsk = true)
         {
             var defaults = new SshOptions();
             return defaults with
             {
-                AcceptNew = parse.GetValue(AcceptNew),
+                // Not an option of node add and node check, which ask about host keys their own way.
+                AcceptNew = parse.GetResult(AcceptNew) is not null && parse.GetValue(AcceptNew),
                 KnownHostsFile = parse.GetValue(KnownHosts) ?? defaults.KnownHostsFile,
                 IdentityFiles = parse.GetValue(Identity) is { Length: > 0 } ids ? ids : defaults.IdentityFiles,
                 ConfigFile = parse.GetValue(SshConfig) ?? defaults.ConfigFile,
-                PassphrasePrompt = Console.IsInputRedirected ? null : key => Terminal.ReadSecret($"Enter passphrase for key '{key}': "),
+                PassphrasePrompt = !canAsk || !Terminal.CanAsk ? null : key => Terminal.ReadSecret($"Enter passphrase for key '{key}': "),
             };
         }
     }
 
-    public static Command Create()
+    public static VzCommand Create()
     {
         var config = FleetFileOption();
-        var group = new Option<string?>("--group", "-g") { Description = "deploy only to the nodes of this inventory group (as ansible --limit)" };
-        var pod = new Option<string?>("--pod") { Description = "deploy only this pod" };
-        var batch = new Option<int?>("--batch") { Description = "nodes deployed at once after the canary (default: the fleet file's rollout.batch; 0: all the rest)" };
-        var lockWait = new Option<string?>("--lock-wait") { Description = "how long to wait for another deploy's lock on a node, e.g. 30s, 2m (default: rollout.lockWait, 60s)" };
+        var group = new Option<string?>("--group", "-g") { Description = "Deploy only to the nodes of this inventory group (as ansible --limit)", HelpName = "group" };
+        var pod = new Option<string?>("--pod") { Description = "Deploy only this pod", HelpName = "pod" };
+        var batch = new Option<int?>("--batch") { Description = "Nodes deployed at once after the canary (default: the fleet file's rollout.batch; 0: all the rest)", HelpName = "n" };
+        var lockWait = new Option<string?>("--lock-wait") { Description = "How long to wait for another deploy's lock on a node, e.g. 30s, 2m (default: rollout.lockWait, else 60s)", HelpName = "duration" };
         var ssh = SshArgs.Create();
-        var parallel = new Option<int>("--parallel") { Description = "nodes read, and deployed within a batch, at once", DefaultValueFactory = _ => 8 };
-        var retries = new Option<int>("--retries") { Description = "reconnects per node after a broken link", DefaultValueFactory = _ => 2 };
-        var cache = new Option<string?>("--cache") { Description = "local cache of shipped archives, for deltas (default ~/.cache/vz/images, or $VZ_CACHE_DIR)" };
-        var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch copied to Linux x86_64 nodes without xdelta3 (default $VZ_VZPATCH, else the one beside vzbuild)" };
-        var json = new Option<bool>("--json") { Description = "print the report as JSON on stdout (shape: README, vzbuild deploy)" };
+        var parallel = new Option<int>("--parallel") { Description = $"Nodes read, and deployed within a batch, at once (1 to {FleetOptions.MaxParallel})", HelpName = "n", DefaultValueFactory = _ => 8 }
+            .InRange(1, FleetOptions.MaxParallel);
+        var retries = new Option<int>("--retries") { Description = $"Reconnects per node after a broken link (0 to {FleetOptions.MaxRetries})", HelpName = "n", DefaultValueFactory = _ => 2 }
+            .InRange(0, FleetOptions.MaxRetries);
+        var cache = CacheOption();
+        var vzpatch = VzpatchOption();
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (shape: README, JSON output)" };
 
-        var cmd = new Command("deploy", "Run the fleet file's pods on its nodes: push images as deltas, switch under a dead-man timer, check health, confirm or roll back.");
+        var cmd = new VzCommand("deploy", "Run the fleet file's pods on its nodes, a canary first",
+            "Run the fleet file's pods on its nodes under systemd, leaving nothing of vz running there. Every file is checked before " +
+            "any node is touched, nodes already running the release are left unchanged, and the others go a canary first, then in " +
+            "batches: per node take its deploy lock, push the images as deltas, arm a dead-man timer, switch, check the pod from the " +
+            "node, then confirm or roll back at once. Exit 7 when a new version was rolled back somewhere.")
+        {
+            Examples =
+            [
+                new("vzbuild deploy", "./vz.yaml"),
+                new("vzbuild deploy -c prod/vz.yaml --group web --pod api --batch 2"),
+                new("vzbuild deploy --json | jq '.nodes[] | {node, outcome}'"),
+            ],
+        };
         foreach (var o in new Option[] { config, group, pod, batch, lockWait }.Concat(ssh.All).Concat([parallel, retries, cache, vzpatch, json]))
             cmd.Options.Add(o);
 
@@ -76,8 +111,8 @@ internal static class DeployCommand
                 {
                     Batch = parse.GetValue(batch),
                     LockWait = wait,
-                    Parallel = Math.Max(1, parse.GetValue(parallel)),
-                    Retries = Math.Max(0, parse.GetValue(retries)),
+                    Parallel = parse.GetValue(parallel),
+                    Retries = parse.GetValue(retries),
                     CacheDir = parse.GetValue(cache) ?? LocalImageCache.DefaultRoot,
                     Vzpatch = VzpatchBinary.Find(parse.GetValue(vzpatch)),
                 },

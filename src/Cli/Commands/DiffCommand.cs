@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vz.Cli.Help;
 using Vz.Deploy;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Drift;
@@ -13,13 +14,24 @@ namespace Vz.Cli.Commands;
 /// <summary>vzbuild diff [-c vz.yaml] [--group G] [--pod P] [--disk-low SIZE] [--memory-low SIZE] [--json]</summary>
 internal static class DiffCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var args = FleetViewArgs.Create("compare");
-        var pod = new Option<string?>("--pod") { Description = "compare only this pod (other pods vz placed are not called extra)" };
-        var disk = new Option<string?>("--disk-low") { Description = $"free disk below this is a finding (default {Quantity.Text(DriftCheck.DiskLowBytes)}; e.g. 1Gi)" };
-        var memory = new Option<string?>("--memory-low") { Description = $"available memory below this is a finding (default {Quantity.Text(DriftCheck.MemoryLowBytes)})" };
-        var cmd = new Command("diff", "Compare what the fleet file wants with what every node runs; one line per difference. Exit 0 converged, 9 drifted, 4/5 nodes not read.");
+        var args = FleetViewArgs.Create("Compare");
+        var pod = new Option<string?>("--pod") { Description = "Compare only this pod (other pods vz placed are not called extra)", HelpName = "pod" };
+        var disk = new Option<string?>("--disk-low") { Description = $"Free disk below this is a finding, e.g. 1Gi (default: {Quantity.Text(DriftCheck.DiskLowBytes)})", HelpName = "size" };
+        var memory = new Option<string?>("--memory-low") { Description = $"Available memory below this is a finding (default: {Quantity.Text(DriftCheck.MemoryLowBytes)})", HelpName = "size" };
+        var cmd = new VzCommand("diff", "Compare the fleet file with what every node runs",
+            "Compare what the fleet file wants (rendered exactly as deploy would write it) with what every node runs: one line per " +
+            "difference, naming node, pod and what differs. A rerun of deploy repairs every line but notes. " +
+            $"Exit {ExitCodes.Ok} converged, {ExitCodes.Drifted} drifted, {ExitCodes.PartialFailure}/{ExitCodes.AllFailed} some/all nodes not read.")
+        {
+            Examples =
+            [
+                new("vzbuild diff"),
+                new("vzbuild diff --group web --pod api --disk-low 1Gi"),
+                new("vzbuild diff --json | jq '.findings[] | select(.note | not)'", "the differences, not the notes"),
+            ],
+        };
         args.AddTo(cmd);
         foreach (var o in new Option[] { pod, disk, memory })
             cmd.Options.Add(o);

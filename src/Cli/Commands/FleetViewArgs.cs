@@ -14,11 +14,13 @@ internal sealed record FleetViewArgs(Option<string> Config, Option<string?> Grou
 {
     public static FleetViewArgs Create(string groupWhat, int retries = 1) => new(
         DeployCommand.FleetFileOption(),
-        new Option<string?>("--group", "-g") { Description = $"{groupWhat} only the nodes of this inventory group (as ansible --limit)" },
+        new Option<string?>("--group", "-g") { Description = $"{groupWhat} only the nodes of this inventory group (as ansible --limit)", HelpName = "group" },
         DeployCommand.SshArgs.Create(),
-        new Option<int>("--parallel") { Description = "nodes worked on at once", DefaultValueFactory = _ => 16 },
-        new Option<int>("--retries") { Description = "reconnects per node after a broken link", DefaultValueFactory = _ => retries },
-        new Option<bool>("--json") { Description = "print the report as JSON on stdout (shape: README)" });
+        new Option<int>("--parallel") { Description = $"Nodes worked on at once (1 to {FleetOptions.MaxParallel})", HelpName = "n", DefaultValueFactory = _ => 16 }
+            .InRange(1, FleetOptions.MaxParallel),
+        new Option<int>("--retries") { Description = $"Reconnects per node after a broken link (0 to {FleetOptions.MaxRetries})", HelpName = "n", DefaultValueFactory = _ => retries }
+            .InRange(0, FleetOptions.MaxRetries),
+        new Option<bool>("--json") { Description = "Print the report as JSON on stdout (shape: README, JSON output)" });
 
     public void AddTo(Command cmd, bool json = true)
     {
@@ -28,7 +30,7 @@ internal sealed record FleetViewArgs(Option<string> Config, Option<string?> Grou
             cmd.Options.Add(Json);
     }
 
-    public FleetOptions Fleet(ParseResult parse) => new() { Parallel = Math.Max(1, parse.GetValue(Parallel)), Retries = Math.Max(0, parse.GetValue(Retries)) };
+    public FleetOptions Fleet(ParseResult parse) => new() { Parallel = parse.GetValue(Parallel), Retries = parse.GetValue(Retries) };
 
     /// <summary>Reads and validates the fleet file, narrowed to the group (and pod), before any node is touched.</summary>
     public LoadedFleet Load(ParseResult parse, string? pod = null) => FleetLoader.Load(parse.GetValue(Config)!, parse.GetValue(Group), pod, Ssh.Read(parse));

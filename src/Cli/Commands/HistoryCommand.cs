@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vz.Cli.Help;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Runner;
 using Vz.Deploy.Ssh;
@@ -10,11 +11,20 @@ namespace Vz.Cli.Commands;
 /// <summary>vzbuild history [-c vz.yaml] [--group G] [--pod P] [--json]</summary>
 internal static class HistoryCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var args = FleetViewArgs.Create("read");
-        var pod = new Option<string?>("--pod") { Description = "only this pod's events, on the nodes that run it" };
-        var cmd = new Command("history", "Show each node's deploys, updates and rollbacks (by vz, by the dead-man timer, at boot): when, by whom, which release.");
+        var args = FleetViewArgs.Create("Read");
+        var pod = new Option<string?>("--pod") { Description = "Only this pod's events, on the nodes that run it", HelpName = "pod" };
+        var cmd = new VzCommand("history", "Show each node's deploys, updates and rollbacks",
+            "Show each node's deploys, updates and rollbacks (by vz, by the dead-man timer, at boot) from its append-only history: " +
+            "when, by whom, which release and from which.")
+        {
+            Examples =
+            [
+                new("vzbuild history --pod web"),
+                new("vzbuild history --json | jq '.nodes[].events[] | select(.event == \"auto-rollback\")'"),
+            ],
+        };
         args.AddTo(cmd);
         cmd.Options.Add(pod);
         CommandAction.Set(cmd, async (parse, ct) =>

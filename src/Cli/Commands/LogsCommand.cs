@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Drift;
 using Vz.Deploy.Fleet;
@@ -15,31 +17,44 @@ namespace Vz.Cli.Commands;
 /// </summary>
 internal static class LogsCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var args = FleetViewArgs.Create("read");
-        var pod = new Argument<string?>("pod") { Description = "the pod whose containers' output to show (not with --download)", Arity = ArgumentArity.ZeroOrOne };
-        var node = new Option<string?>("--node") { Description = "only this node (as the inventory names it)" };
-        var since = new Option<string?>("--since") { Description = "from this long ago (10m, 2h) or this time (\"2025-01-02 03:04:05\", today; the node's clock)" };
-        var lines = new Option<int?>("--lines", "-n") { Description = "the last N lines (all nodes together; with -f: per node, default 10)" };
-        var follow = new Option<bool>("--follow", "-f") { Description = "keep showing new lines from every node until Ctrl-C; a node that drops is reconnected" };
-        var download = new Option<string?>("--download") { Description = "append each node's journal to DIR/NODE.log from where the last download stopped" };
-        var units = new Option<string[]>("--unit") { Description = "with --download: only these systemd units (repeatable; e.g. vz-web.service)" };
-        var cmd = new Command("logs", "Show a pod's stdout and stderr from every node that runs it, in time order, each line prefixed with its node; or download the nodes' journals.");
+        var args = FleetViewArgs.Create("Read");
+        var pod = new Argument<string?>("pod") { Description = "The pod whose containers' output to show (not with --download)", Arity = ArgumentArity.ZeroOrOne };
+        var node = new Option<string?>("--node") { Description = "Only this node, as the inventory names it", HelpName = "node" };
+        var since = new Option<string?>("--since") { Description = "From this long ago (10m, 2h) or this time (\"2025-01-02 03:04:05\", today; the node's clock)", HelpName = "time" };
+        var lines = new Option<int?>("--lines", "-n") { Description = "The last N lines of all nodes together (with -f: per node, default 10)", HelpName = "n" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep showing new lines from every node until Ctrl-C; a node that drops is reconnected" };
+        var download = new Option<string?>("--download") { Description = "Append each node's journal to DIR/NODE.log from where the last download stopped", HelpName = "dir" };
+        var units = new Option<string[]>("--unit") { Description = "With --download: only these systemd units, e.g. vz-web.service (repeatable)", HelpName = "unit" };
+        var cmd = new VzCommand("logs", "Show a pod's output from every node in time order",
+            "Show a pod's containers' stdout and stderr from the journal of every node that runs it, in time order (the nodes' clocks), " +
+            "each line prefixed with its node; -f follows every node at once. With --download DIR, append each node's whole journal " +
+            "(or these units') to DIR/NODE.log from where the last download stopped.")
+        {
+            Examples =
+            [
+                new("vzbuild logs web -n 20"),
+                new("vzbuild logs web --node n1 --since 10m -f"),
+                new("vzbuild logs --download logs/ --unit vz-web.service", "a second run fetches only what is new"),
+                new("vzbuild logs web -f --json | jq -r 'select(.stream == \"stderr\") | .message'", "a JSON line per entry"),
+            ],
+        };
         cmd.Arguments.Add(pod);
-        args.AddTo(cmd, json: false);
+        args.AddTo(cmd);
         foreach (var o in new Option[] { node, since, lines, follow, download, units })
             cmd.Options.Add(o);
         CommandAction.Set(cmd, async (parse, ct) =>
         {
             var reporter = new Quiet(CommandAction.Reporter);
+            var json = parse.GetValue(args.Json);
             var connector = new SshConnector(args.SshOptions(parse));
             if (parse.GetValue(download) is { } dir)
             {
                 if (parse.GetValue(pod) is not null || parse.GetValue(follow) || parse.GetValue(since) is not null || parse.GetValue(lines) is not null)
                     throw new VzException(ViewErrors.BadArgument, "--download takes no POD, -f, --since or -n: it appends everything new to DIR/NODE.log");
                 var fleet = args.Load(parse);
-                return await DownloadAsync(Nodes(fleet, parse.GetValue(node), null), dir, parse.GetValue(units) ?? [], args.Fleet(parse), connector, reporter, Console.Out, ct);
+                return await DownloadAsync(Nodes(fleet, parse.GetValue(node), null), dir, parse.GetValue(units) ?? [], args.Fleet(parse), connector, reporter, json, Console.Out, ct);
             }
             if (parse.GetValue(pod) is not { } name)
                 throw new VzException(ViewErrors.BadArgument, "name the pod: vzbuild logs POD (or --download DIR for whole journals)");
@@ -59,14 +74,14 @@ internal static class LogsCommand
                     lock (gate)
                     {
                         foreach (var e in entries)
-                            foreach (var line in Journal.Format(n, width, e))
+                            foreach (var line in Lines(n, width, e, json))
                                 Console.Out.WriteLine(line);
                         Console.Out.Flush();
                     }
                 }, ct);
                 return ExitCodes.Ok;
             }
-            return await ReadAsync(targets, query, args.Fleet(parse), connector, reporter, Console.Out, Console.Error, ct);
+            return await ReadAsync(targets, query, args.Fleet(parse), connector, reporter, json, Console.Out, Console.Error, ct);
         });
         return cmd;
     }
@@ -89,13 +104,17 @@ internal static class LogsCommand
         return [one.Target];
     }
 
+    /// <summary>An entry as its lines ("n1  2025-... web-app: message"), or as one JSON line with --json.</summary>
+    static IEnumerable<string> Lines(string node, int width, JournalEntry e, bool json) =>
+        json ? [FleetJson.LogLine(node, e)] : Journal.Format(node, width, e);
+
     internal static async Task<int> ReadAsync(IReadOnlyList<NodeTarget> targets, LogQuery query, FleetOptions options, INodeConnector connector, IReporter reporter,
-        TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        bool json, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var report = await new PodLogs(connector, reporter).ReadAsync(targets, query, options, ct);
         var width = targets.Max(t => t.Name.Length);
         foreach (var (n, e) in report.Merged)
-            foreach (var line in Journal.Format(n, width, e))
+            foreach (var line in Lines(n, width, e, json))
                 stdout.WriteLine(line);
         foreach (var n in report.Nodes.Where(n => n.Error is not null))
             stderr.WriteLine($"{n.Node}: {(n.Unreachable ? "unreachable" : "not read")}: {n.Error}");
@@ -103,11 +122,17 @@ internal static class LogsCommand
     }
 
     internal static async Task<int> DownloadAsync(IReadOnlyList<NodeTarget> targets, string dir, IReadOnlyList<string> units, FleetOptions options,
-        INodeConnector connector, IReporter reporter, TextWriter stdout, CancellationToken ct)
+        INodeConnector connector, IReporter reporter, bool json, TextWriter stdout, CancellationToken ct)
     {
         if (units.Any(u => u.Length == 0 || u.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
             throw new VzException(ViewErrors.BadArgument, "--unit takes a unit name such as vz-web.service");
         var report = await new PodLogs(connector, reporter).DownloadAsync(targets, dir, units, options, ct);
+        var exit = ExitCodes.ForFleet(report.Nodes.Count - report.Failed, report.Failed, report.InternalErrors);
+        if (json)
+        {
+            stdout.Write(FleetJson.Download(report, dir, exit) + "\n");
+            return exit;
+        }
         stdout.Write(FleetTable.Render(["NODE", "LINES", "BYTES", "FILE", "NOTE"], report.Nodes.Select(n => new[]
         {
             n.Node, n.Error is null ? n.Lines.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-", n.Error is null ? Vz.Deploy.Push.PushSummary.Bytes(n.Bytes) : "-",
@@ -116,7 +141,7 @@ internal static class LogsCommand
                 : n.State == CursorState.Lost ? "the journal lost the saved cursor (wiped or rotated): a new section began"
                 : n.State == CursorState.New ? "first download" : "",
         })));
-        return ExitCodes.ForFleet(report.Nodes.Count - report.Failed, report.Failed, report.InternalErrors);
+        return exit;
     }
 
     /// <summary>Progress lines would interleave with the log lines on a terminal: logs says only what goes wrong.</summary>

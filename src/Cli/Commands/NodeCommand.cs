@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Deploy;
 using Vz.Deploy.Inventory;
 using Vz.Deploy.Provision;
@@ -14,59 +16,50 @@ internal static class NodeCommand
 {
     /// <summary>Everything node add was asked, parsed from the command line.</summary>
     internal sealed record AddCommandOptions(string Host, int Port, string User, string? Inventory, string Group,
-        bool PasswordStdin, bool AcceptNew, bool SecurityUpdates, VzpatchBinary? Vzpatch, SshOptions Ssh);
+        bool PasswordStdin, bool AcceptNew, bool SecurityUpdates, VzpatchBinary? Vzpatch, SshOptions Ssh, bool Json = false);
 
     /// <summary>Everything node check was asked.</summary>
     internal sealed record CheckCommandOptions(IReadOnlyList<string> Hosts, string? Inventory, string? Group, bool Json, int Parallel, SshOptions Ssh);
 
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var cmd = new Command("node", "Prepare a new VPS as a vz node (add), or check that nodes are ready (check).");
+        var cmd = new VzCommand("node", "Prepare and check nodes", "Prepare a new VPS as a vz node (add), or check that nodes are ready (check).")
+        {
+            Examples = [new("vzbuild node add 203.0.113.7 -i hosts.ini -g web"), new("vzbuild node check -i hosts.ini")],
+        };
         cmd.Subcommands.Add(CreateAdd());
         cmd.Subcommands.Add(CreateCheck());
         return cmd;
     }
 
-    static (Option<string?> KnownHosts, Option<string[]> Identity, Option<string?> SshConfig) SshOptionSet() =>
-    (
-        new Option<string?>("--known-hosts") { Description = "known_hosts file (default ~/.ssh/known_hosts, or $VZ_KNOWN_HOSTS)" },
-        new Option<string[]>("--identity") { Description = "private key file (repeatable; default from ~/.ssh/config, then id_ed25519, id_ecdsa, id_rsa)" },
-        new Option<string?>("--ssh-config") { Description = "ssh config file (default ~/.ssh/config, or $VZ_SSH_CONFIG)" }
-    );
-
-    static SshOptions Ssh(ParseResult parse, (Option<string?> KnownHosts, Option<string[]> Identity, Option<string?> SshConfig) o, bool stdinIsPassword)
+    static VzCommand CreateAdd()
     {
-        var defaults = new SshOptions();
-        return defaults with
+        var host = new Argument<string>("host") { Description = "The new node's address (IP or name), as the provider's email gives it" };
+        var group = new Option<string>("--group", "-g") { Description = "Inventory group the node joins", HelpName = "group", DefaultValueFactory = _ => "nodes" };
+        var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory to add the node to (made when missing; comments and order kept)", HelpName = "file" };
+        var user = new Option<string?>("--user") { Description = "Deploy user to create (default: your own user name; required when you run vzbuild as root)", HelpName = "name" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read root's password from the first line of stdin (else it is asked on the terminal, without echo)" };
+        var acceptNew = new Option<bool>("--accept-new") { Description = "Trust the node's host key without asking (it is still shown, and recorded hashed)" };
+        var securityUpdates = new Option<bool>("--security-updates") { Description = "Apply the distribution's security updates (dnf --security; Debian/Ubuntu's security pocket)" };
+        var port = new Option<int>("--port", "-p") { Description = "ssh port of the node", HelpName = "port", DefaultValueFactory = _ => 22 }.InRange(1, 65535);
+        var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch copied to nodes whose distribution has no xdelta3 (Rocky/Alma/RHEL 8; default: $VZ_VZPATCH, else the one beside vzbuild)", HelpName = "file" };
+        var ssh = DeployCommand.SshArgs.Create();
+        var json = new Option<bool>("--json") { Description = "Print what was changed as JSON on stdout; questions and progress stay on stderr (shape: README, JSON output)" };
+
+        var cmd = new VzCommand("add", "Turn a VPS with a root password into a node reached by key",
+            "Turn a VPS reachable by root password (or root key) into a vz node, changing only what is missing: the host key trusted " +
+            "on first use, the deploy user with your key and passwordless sudo, podman, xdelta3, subordinate ids, linger; then, once " +
+            "key login and sudo are proven, password logins off; the node joins the inventory. A second run changes nothing.")
         {
-            KnownHostsFile = parse.GetValue(o.KnownHosts) ?? defaults.KnownHostsFile,
-            IdentityFiles = parse.GetValue(o.Identity) is { Length: > 0 } ids ? ids : defaults.IdentityFiles,
-            ConfigFile = parse.GetValue(o.SshConfig) ?? defaults.ConfigFile,
-            PassphrasePrompt = stdinIsPassword || !Terminal.CanAsk ? null : path => Terminal.ReadSecret($"Enter passphrase for key '{path}': "),
+            Examples =
+            [
+                new("vzbuild node add 203.0.113.7 -i hosts.ini -g web", "asks about the host key and for the password"),
+                new("printf '%s\\n' \"$ROOT_PW\" | vzbuild node add 203.0.113.7 --password-stdin --accept-new -i hosts.ini"),
+                new("vzbuild node add 203.0.113.7 --accept-new --json | jq .nodeChanged"),
+            ],
         };
-    }
-
-    static Command CreateAdd()
-    {
-        var host = new Argument<string>("host") { Description = "the new node's address (IP or name), as the provider's email gives it" };
-        var group = new Option<string>("--group", "-g") { Description = "inventory group the node joins", DefaultValueFactory = _ => "nodes" };
-        var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory to add the node to (made when missing; comments and order kept)" };
-        var user = new Option<string?>("--user") { Description = "deploy user to create (default: your own user name; required when you run vzbuild as root)" };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "read root's password from the first line of stdin (else it is asked on the terminal, without echo)" };
-        var acceptNew = new Option<bool>("--accept-new") { Description = "trust the node's host key without asking (it is still shown and recorded hashed)" };
-        var securityUpdates = new Option<bool>("--security-updates") { Description = "apply the distribution's security updates (dnf --security; Debian/Ubuntu's security pocket)" };
-        var port = new Option<int>("--port", "-p") { Description = "ssh port of the node", DefaultValueFactory = _ => 22 };
-        port.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 65535)
-                r.AddError($"--port must be from 1 to 65535, got {r.GetValueOrDefault<int>()}");
-        });
-        var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch copied to nodes whose distribution has no xdelta3 (Rocky/Alma/RHEL 8; default $VZ_VZPATCH, else the one beside vzbuild)" };
-        var ssh = SshOptionSet();
-
-        var cmd = new Command("add", "Turn a VPS reachable by root password (or root key) into a vz node: deploy user, key, sudo, podman, xdelta3; then password logins off.");
         cmd.Arguments.Add(host);
-        foreach (var o in new Option[] { group, inventory, user, passwordStdin, acceptNew, securityUpdates, port, vzpatch, ssh.KnownHosts, ssh.Identity, ssh.SshConfig })
+        foreach (var o in new Option[] { group, inventory, user, passwordStdin, acceptNew, securityUpdates, port, vzpatch }.Concat(ssh.KeyFiles).Append(json))
             cmd.Options.Add(o);
         CommandAction.Set(cmd, async (parse, ct) =>
         {
@@ -80,7 +73,9 @@ internal static class NodeCommand
                 parse.GetValue(acceptNew),
                 parse.GetValue(securityUpdates),
                 VzpatchBinary.Find(parse.GetValue(vzpatch)),
-                Ssh(parse, ssh, parse.GetValue(passwordStdin)));
+                // stdin holds the password: no passphrase question may read it.
+                ssh.Read(parse, canAsk: !parse.GetValue(passwordStdin)),
+                parse.GetValue(json));
             return await AddAsync(options, CommandAction.Reporter, ct);
         });
         return cmd;
@@ -103,7 +98,10 @@ internal static class NodeCommand
             SecurityUpdates = o.SecurityUpdates,
             Vzpatch = o.Vzpatch,
         }, prompts, ct);
-        Console.Error.Write(Summary(result, o.Ssh.KnownHostsFile, o.Inventory));
+        if (o.Json)
+            Console.Out.Write(FleetJson.NodeAdd(result, o.Inventory) + "\n");
+        else
+            Console.Error.Write(Summary(result, o.Ssh.KnownHostsFile, o.Inventory));
         return ExitCodes.Ok;
     }
 
@@ -150,34 +148,47 @@ internal static class NodeCommand
         return sb.ToString();
     }
 
-    static Command CreateCheck()
+    static VzCommand CreateCheck()
     {
-        var hosts = new Argument<string[]>("host") { Description = "nodes to check: inventory host names or [user@]host[:port] (default: the inventory's --group, or all)", Arity = ArgumentArity.ZeroOrMore };
-        var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory (ansible_user is the user checked)" };
-        var group = new Option<string?>("--group", "-g") { Description = "inventory group to check (default: all)" };
-        var json = new Option<bool>("--json") { Description = "print the result as JSON on stdout" };
-        var parallel = new Option<int>("--parallel") { Description = "nodes checked at once", DefaultValueFactory = _ => 4 };
-        var ssh = SshOptionSet();
-        var cmd = new Command("check", "Check that nodes are ready for vz: key login, sudo, podman (and Quadlet), a test container, xdelta3 or vzpatch, cgroups, firewall, memory, disk, and nothing of vz's left running.");
+        var hosts = new Argument<string[]>("host") { Description = "Nodes to check: inventory host names or [user@]host[:port] (default: the inventory's --group, or all)", Arity = ArgumentArity.ZeroOrMore };
+        var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory (ansible_user is the user checked)", HelpName = "file" };
+        var group = new Option<string?>("--group", "-g") { Description = "Inventory group to check (default: all)", HelpName = "group" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout (shape: README, JSON output)" };
+        var parallel = new Option<int>("--parallel") { Description = $"Nodes checked at once (1 to {FleetOptions.MaxParallel})", HelpName = "n", DefaultValueFactory = _ => 4 }
+            .InRange(1, FleetOptions.MaxParallel);
+        var ssh = DeployCommand.SshArgs.Create();
+        var cmd = new VzCommand("check", "Check that nodes are ready for vz",
+            "Log in as each node's deploy user by key and check it is ready for vz: sudo, podman (and Quadlet), a test container, " +
+            "xdelta3 or vzpatch, cgroups, the firewall, free memory and disk, and nothing of vz's left running. One row per node; " +
+            $"exit {ExitCodes.NodesNotReady} when one is not ready.")
+        {
+            Examples =
+            [
+                new("vzbuild node check -i hosts.ini -g web"),
+                new("vzbuild node check deploy@203.0.113.7 --json"),
+            ],
+        };
         cmd.Arguments.Add(hosts);
-        foreach (var o in new Option[] { inventory, group, json, parallel, ssh.KnownHosts, ssh.Identity, ssh.SshConfig })
+        foreach (var o in new Option[] { inventory, group, json, parallel }.Concat(ssh.KeyFiles))
             cmd.Options.Add(o);
         CommandAction.Set(cmd, async (parse, ct) => await CheckAsync(new CheckCommandOptions(
             parse.GetValue(hosts) ?? [], parse.GetValue(inventory), parse.GetValue(group), parse.GetValue(json),
-            Math.Max(1, parse.GetValue(parallel)), Ssh(parse, ssh, stdinIsPassword: false)), CommandAction.Reporter, ct));
+            parse.GetValue(parallel), ssh.Read(parse)), CommandAction.Reporter, ct));
         return cmd;
     }
 
-    internal static async Task<int> CheckAsync(CheckCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null)
+    internal static async Task<int> CheckAsync(CheckCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null,
+        TextWriter? stdout = null)
     {
         var targets = Targets(o);
         var result = await new NodeChecker(connector ?? new SshConnector(o.Ssh), reporter, new FleetOptions { Parallel = o.Parallel, Retries = 1 })
             .CheckAsync(targets, ct);
+        var exit = ExitCodes.ForNodeCheck(result.Nodes.Count(n => n.Value?.Ready == true), result.Nodes.Count(n => n.Value?.Ready != true), result.InternalErrors);
         if (o.Json)
-            Console.Out.Write(NodeCheckSummary.Json(result) + "\n");
+            (stdout ?? Console.Out).Write(CliJson.WithExitCode(NodeCheckSummary.Json(result), exit) + "\n");
         else
             Console.Error.Write(NodeCheckSummary.Table(result));
-        return ExitCodes.ForNodeCheck(result.Nodes.Count(n => n.Value?.Ready == true), result.Nodes.Count(n => n.Value?.Ready != true), result.InternalErrors);
+        return exit;
     }
 
     /// <summary>Named hosts (looked up in the inventory when one is given, for their ansible_user), else the inventory's group.</summary>

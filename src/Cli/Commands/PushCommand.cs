@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text;
+using Vz.Cli.Help;
+using Vz.Cli.Json;
 using Vz.Deploy;
 using Vz.Deploy.Push;
 using Vz.Deploy.Runner;
@@ -16,37 +18,45 @@ internal static class PushCommand
         IReadOnlyList<string> To, string? Inventory, string? Group, bool Json,
         PushOptions Push, SshOptions Ssh, NodeSettings Node);
 
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var archive = new Argument<string>("image") { Description = "OCI image archive (plain tar) to push" };
-        var to = new Option<string[]>("--to") { Description = "node: [user@]host[:port] or a ~/.ssh/config alias (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory" };
-        var group = new Option<string?>("--group", "-g") { Description = "inventory group to push to (default: all)" };
-        var delta = new Option<bool>("--delta") { Description = "send an xdelta3 delta against each node's current version when smaller" };
-        var acceptNew = new Option<bool>("--accept-new") { Description = "record host keys of nodes not yet in known_hosts (changed keys are always refused)" };
-        var knownHosts = new Option<string?>("--known-hosts") { Description = "known_hosts file (default ~/.ssh/known_hosts, or $VZ_KNOWN_HOSTS)" };
-        var identity = new Option<string[]>("--identity") { Description = "private key file (repeatable; default from ~/.ssh/config, then id_ed25519, id_ecdsa, id_rsa)" };
-        var sshConfig = new Option<string?>("--ssh-config") { Description = "ssh config file (default ~/.ssh/config, or $VZ_SSH_CONFIG)" };
-        var store = new Option<string?>("--store") { Description = $"image store on the nodes (default {NodeSettings.DefaultStore}; inventory var vz_store)" };
-        var runtime = new Option<string?>("--runtime") { Description = "podman --runtime on the nodes (inventory var vz_runtime)" };
-        var cgroupManager = new Option<string?>("--cgroup-manager") { Description = "podman --cgroup-manager on the nodes (inventory var vz_cgroup_manager)" };
-        var remoteEnv = new Option<string[]>("--remote-env") { Description = "KEY=VALUE set for podman on the nodes, e.g. CONTAINERS_CONF=/etc/vz/containers.conf (repeatable)" };
-        var parallel = new Option<int>("--parallel") { Description = $"nodes pushed at once (1 to {FleetOptions.MaxParallel})", DefaultValueFactory = _ => 4 }
+        var archive = new Argument<string>("image") { Description = "Image archive to push (a plain tar, as vzbuild image writes)" };
+        var to = new Option<string[]>("--to") { Description = "Node: [user@]host[:port] or a ~/.ssh/config alias (repeatable)", HelpName = "host", AllowMultipleArgumentsPerToken = false };
+        var inventory = new Option<string?>("--inventory", "-i") { Description = "Ansible INI inventory naming the nodes", HelpName = "file" };
+        var group = new Option<string?>("--group", "-g") { Description = "Inventory group to push to (default: all)", HelpName = "group" };
+        var delta = new Option<bool>("--delta") { Description = "Send an xdelta3 delta against each node's current version when smaller" };
+        var ssh = DeployCommand.SshArgs.Create();
+        var store = new Option<string?>("--store") { Description = $"Image store on the nodes (default: {NodeSettings.DefaultStore}; inventory var vz_store)", HelpName = "dir" };
+        var runtime = new Option<string?>("--runtime") { Description = "podman --runtime on the nodes (inventory var vz_runtime)", HelpName = "name" };
+        var cgroupManager = new Option<string?>("--cgroup-manager") { Description = "podman --cgroup-manager on the nodes (inventory var vz_cgroup_manager)", HelpName = "name" };
+        var remoteEnv = new Option<string[]>("--remote-env") { Description = "KEY=VALUE set for podman on the nodes, e.g. CONTAINERS_CONF=/etc/vz/containers.conf (repeatable)", HelpName = "key=value" };
+        var parallel = new Option<int>("--parallel") { Description = $"Nodes pushed at once (1 to {FleetOptions.MaxParallel})", HelpName = "n", DefaultValueFactory = _ => 4 }
             .InRange(1, FleetOptions.MaxParallel);
-        var retries = new Option<int>("--retries") { Description = $"reconnect-and-resume attempts per node after a broken link (0 to {FleetOptions.MaxRetries})", DefaultValueFactory = _ => 2 }
+        var retries = new Option<int>("--retries") { Description = $"Reconnect-and-resume attempts per node after a broken link (0 to {FleetOptions.MaxRetries})", HelpName = "n", DefaultValueFactory = _ => 2 }
             .InRange(0, FleetOptions.MaxRetries);
-        var cache = new Option<string?>("--cache") { Description = "local cache of pushed archives (default ~/.cache/vz/images, or $VZ_CACHE_DIR)" };
-        var vzpatch = new Option<string?>("--vzpatch") { Description = "vzpatch binary copied to Linux x86_64 nodes without xdelta3 to apply deltas (default $VZ_VZPATCH, else the one beside vzbuild)" };
-        var json = new Option<bool>("--json") { Description = "print the summary as JSON on stdout" };
+        var cache = DeployCommand.CacheOption();
+        var vzpatch = DeployCommand.VzpatchOption();
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout (shape: README, JSON output)" };
 
-        var cmd = new Command("push", "Upload an image to nodes over SSH (optionally as a delta), verify it, and podman load it.");
+        var cmd = new VzCommand("push", "Upload an image to nodes, as a delta with --delta; verify, load",
+            "Upload an image archive to each node's store over SFTP (a broken upload resumes), verify its sha256 there, podman load it " +
+            "and record it as current, keeping the previous version for rollback. With --delta a node holding an earlier version gets " +
+            "an xdelta3 delta instead, applied and verified on the node before anything uses it. Host keys are checked against " +
+            "known_hosts: unknown hosts are refused unless --accept-new, changed keys always.")
+        {
+            Examples =
+            [
+                new("vzbuild push app-2.oci.tar -i hosts.ini -g web --delta"),
+                new("vzbuild push app-1.oci.tar --to deploy@203.0.113.7 --to web2 --accept-new", "nodes by address or ssh alias"),
+                new("vzbuild push app-2.oci.tar -i hosts.ini --delta --json | jq '.nodes[] | {node, mode, bytesSent}'"),
+            ],
+        };
         cmd.Arguments.Add(archive);
-        foreach (var o in new Option[] { to, inventory, group, delta, acceptNew, knownHosts, identity, sshConfig, store, runtime, cgroupManager, remoteEnv, parallel, retries, cache, vzpatch, json })
+        foreach (var o in new Option[] { to, inventory, group, delta }.Concat(ssh.All).Concat([store, runtime, cgroupManager, remoteEnv, parallel, retries, cache, vzpatch, json]))
             cmd.Options.Add(o);
 
         CommandAction.Set(cmd, async (parse, ct) =>
         {
-            var defaults = new SshOptions();
             var wantDelta = parse.GetValue(delta);
             var options = new PushCommandOptions(
                 parse.GetValue(to) ?? [],
@@ -62,14 +72,7 @@ internal static class PushCommand
                     // Only deltas need it; a push without --delta never fails over a missing vzpatch.
                     Vzpatch = wantDelta ? VzpatchBinary.Find(parse.GetValue(vzpatch)) : null,
                 },
-                defaults with
-                {
-                    AcceptNew = parse.GetValue(acceptNew),
-                    KnownHostsFile = parse.GetValue(knownHosts) ?? defaults.KnownHostsFile,
-                    IdentityFiles = parse.GetValue(identity) is { Length: > 0 } ids ? ids : defaults.IdentityFiles,
-                    ConfigFile = parse.GetValue(sshConfig) ?? defaults.ConfigFile,
-                    PassphrasePrompt = Console.IsInputRedirected ? null : AskPassphrase,
-                },
+                ssh.Read(parse),
                 new NodeSettings
                 {
                     Store = parse.GetValue(store) ?? NodeSettings.DefaultStore,
@@ -82,17 +85,19 @@ internal static class PushCommand
         return cmd;
     }
 
-    /// <summary>Push as the command line asked; <paramref name="connector"/> replaces SSH in tests.</summary>
-    internal static async Task<int> RunAsync(PushCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null)
+    /// <summary>Push as the command line asked; <paramref name="connector"/> replaces SSH in tests, the writers the console.</summary>
+    internal static async Task<int> RunAsync(PushCommandOptions o, IReporter reporter, CancellationToken ct, INodeConnector? connector = null,
+        TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var targets = TargetResolver.Resolve(o.To, o.Inventory, o.Group, o.Ssh, o.Node);
         var report = await new Pusher(connector ?? new SshConnector(o.Ssh), reporter).PushAsync(o.Push, targets, ct);
+        var exit = ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
         if (o.Json)
-            Console.Out.Write(PushSummary.Json(report) + "\n");
+            (stdout ?? Console.Out).Write(CliJson.WithExitCode(PushSummary.Json(report), exit) + "\n");
         else
             // Node errors quote what nodes printed: escaped like every other line vzbuild prints.
-            Console.Error.Write(RawText.PrintableLines(PushSummary.Table(report)));
-        return ExitCodes.ForFleet(report.Succeeded, report.Failed, report.InternalErrors);
+            (stderr ?? Console.Error).Write(RawText.PrintableLines(PushSummary.Table(report)));
+        return exit;
     }
 
     static IReadOnlyDictionary<string, string> ParseEnv(string[] pairs)
@@ -107,7 +112,4 @@ internal static class PushCommand
         }
         return env;
     }
-
-    /// <summary>Reads a key passphrase from the terminal without echo.</summary>
-    static string? AskPassphrase(string keyPath) => Terminal.ReadSecret($"Enter passphrase for key '{keyPath}': ");
 }

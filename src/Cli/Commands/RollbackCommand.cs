@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vz.Cli.Help;
 using Vz.Deploy.Apply;
 using Vz.Deploy.Fleet;
 using Vz.Deploy.Push;
@@ -11,12 +12,21 @@ namespace Vz.Cli.Commands;
 /// <summary>vzbuild rollback [-c vz.yaml] [--group G] [--pod P] [--lock-wait T] [--json]</summary>
 internal static class RollbackCommand
 {
-    public static Command Create()
+    public static VzCommand Create()
     {
-        var args = FleetViewArgs.Create("roll back", retries: 2);
-        var pod = new Option<string?>("--pod") { Description = "roll back only this pod" };
-        var lockWait = new Option<string?>("--lock-wait") { Description = "how long to wait for a deploy's lock on a node, e.g. 30s, 2m (default: rollout.lockWait, 60s)" };
-        var cmd = new Command("rollback", "Put each pod's previous release back on its nodes from what they keep (nothing uploaded), under the dead-man switch, health-checked like a deploy.");
+        var args = FleetViewArgs.Create("Roll back", retries: 2);
+        var pod = new Option<string?>("--pod") { Description = "Roll back only this pod", HelpName = "pod" };
+        var lockWait = new Option<string?>("--lock-wait") { Description = "How long to wait for a deploy's lock on a node, e.g. 30s, 2m (default: rollout.lockWait, else 60s)", HelpName = "duration" };
+        var cmd = new VzCommand("rollback", "Put each pod's previous release back on its nodes",
+            "Put each pod's previous release back on its nodes from what they keep (nothing is uploaded), under the same deploy lock, " +
+            "dead-man switch and health check as deploy. A previous release that fails its check is rolled back at once (exit 7).")
+        {
+            Examples =
+            [
+                new("vzbuild rollback --pod web"),
+                new("vzbuild rollback -c prod/vz.yaml --group eu --json"),
+            ],
+        };
         args.AddTo(cmd);
         cmd.Options.Add(pod);
         cmd.Options.Add(lockWait);

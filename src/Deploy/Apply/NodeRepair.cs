@@ -71,7 +71,7 @@ public static class NodeRepair
     /// </summary>
     public static async Task<IReadOnlyList<string>> PrepareAsync(NodeShell shell, LoadedFleet fleet, DeployInputs inputs, NodeSurvey survey, IEnumerable<string> pods, CancellationToken ct)
     {
-        var reload = new List<(string Image, string Sha)>();
+        var reload = new List<(string Image, string Sha, string Id)>();
         var releases = new List<(string Pod, string Id, IReadOnlyList<(string File, string Sha)> Files)>();
         foreach (var pod in pods)
         {
@@ -80,8 +80,8 @@ public static class NodeRepair
             {
                 var archive = inputs.Archive(image.Archive);
                 var want = survey.DriftDesired.TryGetValue(pod, out var d) ? d.ImageIds[image.Image] : null;
-                if (seen is not null && want is not null && !SameId(seen.ImageIds.GetValueOrDefault(image.Image), want) && !reload.Contains((image.Image, archive.Sha256)))
-                    reload.Add((image.Image, archive.Sha256));
+                if (seen is not null && want is not null && !SameId(seen.ImageIds.GetValueOrDefault(image.Image), want) && !reload.Contains((image.Image, archive.Sha256, want)))
+                    reload.Add((image.Image, archive.Sha256, want));
             }
             var desired = survey.Desired[pod];
             releases.Add((pod, desired.Record.Id,
@@ -95,8 +95,12 @@ public static class NodeRepair
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("repaired: ", StringComparison.Ordinal)).Select(l => l[10..]).ToList();
     }
 
-    /// <summary>The node-side half of <see cref="PrepareAsync"/>; prints "repaired: ..." per thing it put right.</summary>
-    public static string PrepareScript(NodeLayout layout, PlatformPlan plan, IReadOnlyList<(string Image, string Sha)> reload,
+    /// <summary>
+    /// The node-side half of <see cref="PrepareAsync"/>; prints "repaired: ..." per thing it put right.
+    /// An image is loaded again only when its name still resolves to another ID than the archive's:
+    /// the survey read the node before the push, which loads a new version under its name.
+    /// </summary>
+    public static string PrepareScript(NodeLayout layout, PlatformPlan plan, IReadOnlyList<(string Image, string Sha, string Id)> reload,
         IReadOnlyList<(string Pod, string Id, IReadOnlyList<(string File, string Sha)> Files)> releases)
     {
         static string Q(string s) => Sh.Quote(s);
@@ -104,12 +108,14 @@ public static class NodeRepair
         foreach (var (k, v) in plan.Env.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append($"export {k}={Q(v)}\n");
         var podman = string.Join(' ', new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).Select(Q));
-        foreach (var (image, sha) in reload)
+        foreach (var (image, sha, id) in reload)
         {
             var archive = $"{layout.ImageDir(image)}/{NodeScripts.ArchiveFile(sha)}";
-            sb.Append($"[ \"$(sha256sum < {Q(archive)} | cut -d' ' -f1)\" = {Q(sha)} ] || {{ echo {Q($"{archive} is missing or damaged")} >&2; exit 1; }}\n");
-            sb.Append($"{podman} load -q -i {Q(archive)} >/dev/null\n");
-            sb.Append($"echo {Q($"repaired: {image} loaded again from the node's store (its name pointed at another image)")}\n");
+            sb.Append($"if [ \"$({podman} image inspect --format '{{{{.Id}}}}' {Q(image)} 2>/dev/null)\" != {Q(Bare(id))} ]; then\n");
+            sb.Append($"  [ \"$(sha256sum < {Q(archive)} | cut -d' ' -f1)\" = {Q(sha)} ] || {{ echo {Q($"{archive} is missing or damaged")} >&2; exit 1; }}\n");
+            sb.Append($"  {podman} load -q -i {Q(archive)} >/dev/null\n");
+            sb.Append($"  echo {Q($"repaired: {image} loaded again from the node's store (its name pointed at another image)")}\n");
+            sb.Append("fi\n");
         }
         foreach (var (pod, id, files) in releases)
         {

@@ -192,8 +192,12 @@ public static class PodScripts
     {
         var dir = layout.PodDir(pod);
         var sb = new StringBuilder(Prelude(plan));
+        // logind lets a user enable its own linger only through polkit (which minimal Debian lacks:
+        // "Access denied", seen on bookworm nodes); node add's passwordless sudo does it there.
         if (plan.NeedsLinger)
-            sb.Append("loginctl enable-linger \"$(id -un)\"\n");
+            sb.Append(plan.Sudo
+                ? "loginctl enable-linger \"$(id -un)\" 2>/dev/null || sudo -n loginctl enable-linger \"$(id -un)\"\n"
+                : "loginctl enable-linger \"$(id -un)\"\n");
         sb.Append($"cd {Q(dir)}\n");
         sb.Append("exec 9> .switch\nflock 9\n");
         sb.Append($"mkdir -p {Q(plan.UnitDirectory)}\n");

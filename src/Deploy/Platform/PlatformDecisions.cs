@@ -15,14 +15,16 @@ public static class PlatformDecisions
     public static readonly Version OldestPodman = new(4, 3);
 
     /// <summary>
-    /// The podman version from which Quadlet's [Kube] section accepts each key vz may write
-    /// (pkg/systemd/quadlet/quadlet.go, supportedKubeKeys at v4.4.0, v4.6.0, v4.9.0).
+    /// The podman version from which Quadlet accepts each key vz may write: [Kube]'s
+    /// (pkg/systemd/quadlet/quadlet.go, supportedKubeKeys at v4.4.0, v4.6.0, v4.9.0), and
+    /// [Quadlet]'s DefaultDependencies (supportedQuadletKeys, v5.3.0), which a rootless unit needs.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, Version> QuadletKubeKeySince = new Dictionary<string, Version>
     {
         ["Yaml"] = new(4, 4),
         ["LogDriver"] = new(4, 6),
         ["GlobalArgs"] = new(4, 9),
+        ["DefaultDependencies"] = new(5, 3),
     };
 
     public static PlatformPlan Decide(NodeFacts facts, NodeSettings settings, PodEntry pod, PodManifest manifest, string node)
@@ -58,7 +60,7 @@ public static class PlatformDecisions
         else if (access == FirewallAccess.None && manifest.Ports.Any(p => !p.LoopbackOnly))
             notes.Add($"{facts.User} is not root and has no passwordless sudo: vz cannot open or close ports in {Name(firewall)}; open them by hand");
         if (facts.Rootless && !facts.Linger)
-            notes.Add($"linger is off for {facts.User}: vz enables it (loginctl enable-linger) so the pod starts at boot");
+            notes.Add($"linger is off for {facts.User}: vz enables it (loginctl enable-linger{(facts.Sudo ? ", through sudo where logind refuses" : "; without sudo, logind must allow it through polkit")}) so the pod starts at boot");
 
         var unitDir = (kind, facts.Rootless) switch
         {
@@ -77,6 +79,7 @@ public static class PlatformDecisions
             Service = service,
             WantedBy = facts.Rootless ? "default.target" : "multi-user.target",
             NeedsLinger = facts.Rootless && !facts.Linger,
+            Sudo = facts.Rootless && facts.Sudo,
             RelabelVolumes = facts.Selinux == SelinuxMode.Enforcing,
             Firewall = firewall,
             FirewallAccess = access,
@@ -106,6 +109,12 @@ public static class PlatformDecisions
         var needed = new List<string> { "Yaml", "LogDriver" };
         if (settings.Runtime is not null || settings.CgroupManager is not null)
             needed.Add("GlobalArgs");
+        // From 5.3 a user's Quadlet unit waits for podman-user-wait-network-online.service, which
+        // polls the system's network-online.target for 90 s; nothing pulls that target in on a
+        // minimal Debian (seen on trixie nodes: every start and rollback 90 s late).
+        // DefaultDependencies=false drops the wait, as vz's own user unit has none (UnitWriter).
+        if (facts.Rootless)
+            needed.Add("DefaultDependencies");
         var missing = needed.Where(k => v < QuadletKubeKeySince[k]).ToList();
         if (missing.Count == 0)
             return UnitKind.QuadletKube;

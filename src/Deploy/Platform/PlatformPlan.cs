@@ -36,6 +36,8 @@ public sealed record PlatformPlan
     public required string WantedBy { get; init; }
     /// <summary>Rootless pods need linger so the user's manager starts at boot; the deploy enables it.</summary>
     public bool NeedsLinger { get; init; }
+    /// <summary>A rootless user with passwordless sudo: linger is enabled through it where logind refuses the user (no polkit).</summary>
+    public bool Sudo { get; init; }
     /// <summary>SELinux enforces: bind mounts get :Z (one container) or :z (shared by several).</summary>
     public bool RelabelVolumes { get; init; }
     public required FirewallBackend Firewall { get; init; }

@@ -329,6 +329,13 @@ public static class PlaybookGenerator
             $"Run: ansible-playbook -i {Path.GetFileName(fleet.File.Inventory)} deploy.yaml");
     }
 
+    /// <summary>The podman version from which Decide picks Quadlet for nodes of these settings (ChooseUnit's needed keys).</summary>
+    static Version QuadletSince(NodeSettings s, bool rootless) =>
+        new[] { "LogDriver" }
+            .Concat(s.Runtime is null && s.CgroupManager is null ? [] : ["GlobalArgs"])
+            .Concat(rootless ? ["DefaultDependencies"] : Array.Empty<string>())
+            .Select(k => PlatformDecisions.QuadletKubeKeySince[k]).Max()!;
+
     static string Vars(LoadedFleet fleet, IReadOnlyList<NodeSettings> settings, IReadOnlyList<IReadOnlySet<FirewallPort>> portSets, Map pods)
     {
         var file = fleet.File;
@@ -337,8 +344,8 @@ public static class PlaybookGenerator
         foreach (var (s, i) in settings.Select((s, i) => (s, i)))
             groups.Add(SettingsGroups.Key(s), new Map()
                 .Add("name", $"s{i}")
-                .Add("quadlet_since", (s.Runtime is null && s.CgroupManager is null
-                    ? PlatformDecisions.QuadletKubeKeySince["LogDriver"] : PlatformDecisions.QuadletKubeKeySince["GlobalArgs"]).ToString())
+                .Add("quadlet_since", QuadletSince(s, rootless: false).ToString())
+                .Add("quadlet_since_user", QuadletSince(s, rootless: true).ToString())
                 .Add("push_args", PushArgs(s)));
         var firewall = portSets.Select((ports, j) => new Map().Add("name", $"f{j}").Add("ports", ports.Order().Select(p => p.ToString()).ToList())).ToList();
         var secrets = new Map();

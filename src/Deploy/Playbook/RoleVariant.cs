@@ -36,7 +36,7 @@ public sealed record RoleVariant(int Settings, UnitKind Unit, bool Rootless)
         User = Rootless ? "vz" : "root",
         Uid = Rootless ? 1000 : 0,
         Home = Slots.Home.Token,
-        Podman = Unit == UnitKind.QuadletKube ? new Version(5, 0) : PlatformDecisions.OldestPodman,
+        Podman = Unit == UnitKind.QuadletKube ? PlatformDecisions.QuadletKubeKeySince.Values.Max() : PlatformDecisions.OldestPodman,
         PodmanPath = Slots.Podman.Token,
         Quadlet = Unit == UnitKind.QuadletKube,
         Runc = true,

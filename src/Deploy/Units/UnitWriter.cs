@@ -37,8 +37,8 @@ public static class UnitWriter
 
     /// <summary>
     /// Quadlet adds Type=notify, NotifyAccess=all, KillMode=mixed, SyslogIdentifier=%N,
-    /// RequiresMountsFor=%t/containers, PODMAN_SYSTEMD_UNIT and its network-online dependencies,
-    /// and runs kube play --replace --service-container=true / kube down (pkg/systemd/quadlet, ConvertKube).
+    /// RequiresMountsFor=%t/containers, PODMAN_SYSTEMD_UNIT and its network-online dependencies
+    /// (a user's unit: none, [Quadlet] DefaultDependencies=false, podman 5.3+), and runs kube play --replace --service-container=true / kube down (pkg/systemd/quadlet, ConvertKube).
     /// </summary>
     public static string QuadletKube(string pod, PlatformPlan plan, NodeLayout layout)
     {
@@ -48,6 +48,10 @@ public static class UnitWriter
         if (plan.PodmanGlobalArgs.Count > 0)
             sb.Append($"GlobalArgs={string.Join(' ', plan.PodmanGlobalArgs.Select(Word))}\n");
         sb.Append('\n');
+        // A user's unit: no wait for podman-user-wait-network-online.service (up to 90 s per start
+        // where nothing pulls in the system's network-online.target); vz's own user unit has none either.
+        if (plan.Rootless)
+            sb.Append("[Quadlet]\n").Append("DefaultDependencies=false\n").Append('\n');
         Service(sb, pod, plan, layout, own: false);
         Install(sb, plan);
         return sb.ToString();

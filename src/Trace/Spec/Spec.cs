@@ -159,9 +159,17 @@ public static class SpecFormat
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (staging != full)
-                File.Delete(staging);
-            throw new VzException(TraceErrors.SpecNotWritable, $"{path}: cannot write spec: {e.Message}", "choose a writable path with -o");
+                TryDelete(staging);
+            var directory = Path.GetDirectoryName(full);
+            var why = directory is not null && !Directory.Exists(directory) ? $"directory {directory} does not exist" : e.Message;
+            throw new VzException(TraceErrors.SpecNotWritable, $"{path}: cannot write spec: {why}", "choose a writable path with -o");
         }
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>

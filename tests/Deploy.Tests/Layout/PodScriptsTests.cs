@@ -2,6 +2,7 @@ using Vz.Deploy.Fleet;
 using Vz.Deploy.Layout;
 using Vz.Deploy.Platform;
 using Vz.Deploy.Tests.Pods;
+using Vz.Deploy.Transport;
 
 namespace Vz.Deploy.Tests.Layout;
 
@@ -93,7 +94,19 @@ public class PodScriptsTests
     {
         var (plan, layout) = Nodes.On("debian-12-rootless", Web);
         Assert.StartsWith("set -e\nXDG_RUNTIME_DIR=", PodScripts.Switch(layout, plan, "web", "b"));
-        Assert.Contains("loginctl enable-linger \"$(id -un)\"\n", PodScripts.Switch(layout, plan, "web", "b"));
+        Assert.Contains("\nloginctl enable-linger \"$(id -un)\"\n", PodScripts.Switch(layout, plan, "web", "b"));
+        Assert.DoesNotContain("sudo", PodScripts.Switch(layout, plan, "web", "b")); // this user has none
+    }
+
+    [Fact]
+    public void ARootlessSwitchWithSudoEnablesLingerThroughItWhenLogindRefusesTheUser()
+    {
+        // Seen on bookworm as node add's user: "Could not enable linger: Access denied" (no polkit).
+        var manifest = Web with { Containers = [Web.Containers[0] with { Resources = new Vz.Deploy.Pods.Resources(null, null, null) }] };
+        var f = Nodes.Facts("debian-12-rootless-node-captured") with { Linger = false };
+        var plan = PlatformDecisions.Decide(f, new NodeSettings(), Nodes.Entry("web"), manifest, "n1");
+        var s = PodScripts.Switch(NodeLayout.For(f, new NodeSettings()), plan, "web", "b");
+        Assert.Contains("\nloginctl enable-linger \"$(id -un)\" 2>/dev/null || sudo -n loginctl enable-linger \"$(id -un)\"\n", s);
     }
 
     [Fact]

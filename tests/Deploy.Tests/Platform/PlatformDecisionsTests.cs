@@ -91,6 +91,61 @@ public class PlatformDecisionsTests
     }
 
     [Fact]
+    public void HarnessNodesAsNodeAddsDeployUserGetUserUnitsAndRefuseMemoryLimitsOnHybridCgroups()
+    {
+        // Probed for real as node add's deploy user (Debian 12 and 13, hybrid cgroups, passwordless sudo, linger).
+        foreach (var (name, unit, path) in new[]
+        {
+            ("debian-12-rootless-node-captured", UnitKind.PodmanKubeService, "/home/deploy/.config/systemd/user/vz-web.service"),
+            ("debian-13-rootless-node-captured", UnitKind.QuadletKube, "/home/deploy/.config/containers/systemd/vz-web.kube"),
+        })
+        {
+            var facts = Facts(name);
+            var e = Refused(facts);
+            Assert.Equal(PodErrors.MemoryNotEnforceable, e.Error);
+            Assert.Equal("n1: pod web: the pod limits memory, and rootless podman cannot on cgroup v1 (hybrid): deploy is not root", e.Message);
+            var plan = Decide(facts, manifest: Unlimited);
+            Assert.Equal((unit, path, false, false, true), (plan.Unit, plan.UnitPath, plan.EnforcesMemory, plan.NeedsLinger, plan.Sudo));
+            Assert.Equal(FirewallAccess.Sudo, plan.FirewallAccess);
+        }
+    }
+
+    [Theory]
+    [InlineData("5.2.5", UnitKind.PodmanKubeService)]
+    [InlineData("5.3.0", UnitKind.QuadletKube)]
+    public void ARootlessQuadletNeedsDefaultDependenciesFrom53ElseVzWritesItsOwnUnit(string podman, UnitKind expected)
+    {
+        // From 5.3 a user's Quadlet unit waits up to 90 s for the system's network-online.target.
+        var facts = Facts("debian-13-rootless-node-captured") with { Podman = Version.Parse(podman) };
+        var plan = Decide(facts, manifest: Unlimited);
+        Assert.Equal(expected, plan.Unit);
+        if (expected == UnitKind.PodmanKubeService)
+            Assert.Contains("DefaultDependencies= (from 5.3)", Assert.Single(plan.Notes));
+        Assert.Equal(UnitKind.QuadletKube, Decide(Facts("debian-13") with { Podman = Version.Parse(podman) }).Unit);
+    }
+
+    [Fact]
+    public void LingerOffIsEnabledThroughSudoWhenTheUserHasIt()
+    {
+        var plan = Decide(Facts("debian-12-rootless-node-captured") with { Linger = false }, manifest: Unlimited);
+        Assert.True(plan.NeedsLinger && plan.Sudo);
+        Assert.Contains(plan.Notes, n => n.Contains("loginctl enable-linger, through sudo where logind refuses"));
+    }
+
+    [Fact]
+    public void LingerOffWithoutSudoIsLeftToLogindAndRootNeedsNeitherLingerNorSudo()
+    {
+        var rootless = Decide(Facts("debian-12-rootless"));
+        Assert.Equal((true, false), (rootless.NeedsLinger, rootless.Sudo));
+        Assert.Contains("linger is off for deploy: vz enables it (loginctl enable-linger; without sudo, logind must allow it through polkit) so the pod starts at boot", rootless.Notes);
+        var root = Decide(Facts("debian-13") with { Sudo = true, Linger = false });
+        Assert.Equal((false, false), (root.NeedsLinger, root.Sudo));
+        Assert.DoesNotContain(root.Notes, n => n.Contains("linger"));
+    }
+
+    static readonly PodManifest Unlimited = Web with { Containers = [Web.Containers[0] with { Resources = new Resources(null, null, null) }] };
+
+    [Fact]
     public void RootlessWithoutADelegatedMemoryControllerIsRefusedWithTheFix()
     {
         var e = Refused(Facts("rocky-9") with { Controllers = new HashSet<string> { "pids" } });

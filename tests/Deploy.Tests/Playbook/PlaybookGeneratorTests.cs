@@ -72,8 +72,9 @@ public sealed class PlaybookGeneratorTests : IDisposable
             "web2 ansible_host=203.0.113.11 ansible_user=deploy vz_runtime=runc vz_env_CONTAINERS_CONF=/etc/vz/containers.conf"));
         var p = PlaybookGenerator.Generate(fleet, Images(fleet));
         var vars = Vars(p);
-        Assert.Contains("    \"store=~/.vz/images;runtime=;cgroup=;env=\":\n      name: \"s0\"\n      quadlet_since: \"4.6\"\n", vars);
-        Assert.Contains("    \"store=~/.vz/images;runtime=runc;cgroup=;env=CONTAINERS_CONF=/etc/vz/containers.conf\":\n      name: \"s1\"\n      quadlet_since: \"4.9\"\n", vars);
+        // A rootless user's Quadlet unit needs [Quadlet] DefaultDependencies= (5.3), whatever the settings.
+        Assert.Contains("    \"store=~/.vz/images;runtime=;cgroup=;env=\":\n      name: \"s0\"\n      quadlet_since: \"4.6\"\n      quadlet_since_user: \"5.3\"\n", vars);
+        Assert.Contains("    \"store=~/.vz/images;runtime=runc;cgroup=;env=CONTAINERS_CONF=/etc/vz/containers.conf\":\n      name: \"s1\"\n      quadlet_since: \"4.9\"\n      quadlet_since_user: \"5.3\"\n", vars);
         var unit = p.Text($"{PlaybookGenerator.Templates}/pods/web/s1-quadlet-root/unit.j2");
         Assert.Contains("GlobalArgs=--runtime runc\n", unit);
         Assert.Contains("Environment=CONTAINERS_CONF=/etc/vz/containers.conf\n", unit);

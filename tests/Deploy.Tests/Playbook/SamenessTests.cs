@@ -31,9 +31,9 @@ public sealed class SamenessTests : IDisposable
 
     public void Dispose() => fleet.Dispose();
 
-    /// <summary>The variant tasks/node.yml picks: Quadlet from the settings group's version on, root or not.</summary>
+    /// <summary>The variant tasks/node.yml picks: Quadlet from the settings group's version on (a rootless user's from 5.3), root or not.</summary>
     static RoleVariant VariantFor(NodeFacts f) =>
-        new(0, f.Quadlet && f.Podman >= PlatformDecisions.QuadletKubeKeySince["LogDriver"] ? UnitKind.QuadletKube : UnitKind.PodmanKubeService, f.Rootless);
+        new(0, f.Quadlet && f.Podman >= PlatformDecisions.QuadletKubeKeySince[f.Rootless ? "DefaultDependencies" : "LogDriver"] ? UnitKind.QuadletKube : UnitKind.PodmanKubeService, f.Rootless);
 
     static Dictionary<string, string> Values(NodeFacts f) => new()
     {

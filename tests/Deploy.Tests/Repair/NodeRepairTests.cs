@@ -11,11 +11,14 @@ public class NodeRepairTests
     {
         var (plan, layout) = Nodes.On("debian-12", Nodes.Manifest("issue9/pods/web.yaml"));
         var sha = new string('a', 64);
-        var script = NodeRepair.PrepareScript(layout, plan, [("localhost/web:1", sha)], []);
+        var id = new string('b', 64);
+        var script = NodeRepair.PrepareScript(layout, plan, [("localhost/web:1", sha, "sha256:" + id)], []);
         var archive = $"{layout.ImageDir("localhost/web:1")}/sha256-{sha}.tar";
         Assert.Contains($"[ \"$(sha256sum < {archive} | cut -d' ' -f1)\" = {sha} ] ||", script);
         Assert.Contains($"load -q -i {archive}", script);
         Assert.StartsWith("set -e\n", script);
+        // Read again on the node: the survey came before the push, which may have loaded that very ID under the name.
+        Assert.Contains($"if [ \"$(/usr/bin/podman image inspect --format '{{{{.Id}}}}' localhost/web:1 2>/dev/null)\" != {id} ]; then\n", script);
     }
 
     [Fact]

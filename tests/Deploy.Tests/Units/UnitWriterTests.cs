@@ -32,6 +32,19 @@ public class UnitWriterTests
     public void Debian13GetsAQuadletKubeFileAsTheGoldenFile() => Golden.Match("vz-web.debian-13.kube", UnitOn("debian-13"));
 
     [Fact]
+    public void ARootlessQuadletUnitDropsPodmansWaitForTheSystemsNetworkOnline()
+    {
+        var manifest = Web with { Containers = [Web.Containers[0] with { Resources = new Vz.Deploy.Pods.Resources(null, null, null) }] };
+        var (plan, layout) = Nodes.On("debian-13-rootless-node-captured", manifest);
+        var unit = UnitWriter.Write("web", plan, layout);
+        Golden.Match("vz-web.debian-13-rootless.kube", unit);
+        Assert.Contains("\n[Quadlet]\nDefaultDependencies=false\n", unit);
+        Assert.Contains("Yaml=/home/deploy/.vz/pods/web/current/pod.yaml\n", unit);
+        Assert.Contains("WantedBy=default.target\n", unit);
+        Assert.DoesNotContain("[Quadlet]", UnitOn("debian-13"));
+    }
+
+    [Fact]
     public void NodeSettingsReachBothUnitKinds()
     {
         var settings = new NodeSettings { Runtime = "crun", CgroupManager = "systemd", Env = new Dictionary<string, string> { ["CONTAINERS_CONF"] = "/etc/vz/containers.conf" } };

@@ -116,6 +116,15 @@ public sealed class HostileInputCliTests : IDisposable
     }
 
     [Fact]
+    public void LddIntoADirectoryThatDoesNotExistIsOneError()
+    {
+        var r = Vzbuild.Run("ldd", "-o", dir["no/such/dir/bb.spec"], Tools.Require("busybox"));
+        RefusedWith(r, "VZ1102");
+        Assert.Contains(dir["no/such/dir/bb.spec"], r.StdErr);
+        Assert.Contains("does not exist", r.StdErr);
+    }
+
+    [Fact]
     public void ADirectoryWhereASpecBelongsIsOneErrorForEveryCommand()
     {
         var d = Directory.CreateDirectory(dir["a-dir"]).FullName;

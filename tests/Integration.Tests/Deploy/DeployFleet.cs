@@ -13,16 +13,29 @@ namespace Vz.Integration.Tests.Deploy;
 public sealed class DeployFleet : IDisposable
 {
     readonly ScratchDir dir = new("deploy-fleet");
+    readonly OperatorLogin login;
 
-    public DeployFleet(TestFleet nodes, params (string Group, int[] Nodes)[] groups)
+    /// <summary>The operator's SSH login to the nodes: a user other than the harness's root (node add's deploy user), its key and known_hosts.</summary>
+    public sealed record OperatorLogin(string? User, string Key, string KnownHosts)
+    {
+        /// <summary>The harness's: root by its key.</summary>
+        public static OperatorLogin Harness => new(null, VzNode.SshKeyPath, VzNode.KnownHostsPath);
+    }
+
+    public DeployFleet(TestFleet nodes, params (string Group, int[] Nodes)[] groups) : this(nodes, OperatorLogin.Harness, groups)
+    {
+    }
+
+    public DeployFleet(TestFleet nodes, OperatorLogin login, params (string Group, int[] Nodes)[] groups)
     {
         Nodes = nodes;
+        this.login = login;
         var ini = new System.Text.StringBuilder();
         foreach (var (group, members) in groups)
         {
             ini.Append($"[{group}]\n");
             foreach (var i in members)
-                ini.Append($"{Name(i)} ansible_host={nodes[i].Ip} ansible_user={nodes[i].User}\n");
+                ini.Append($"{Name(i)} ansible_host={nodes[i].Ip} ansible_user={login.User ?? nodes[i].User}\n");
             ini.Append('\n');
         }
         dir.Write("hosts.ini", ini.ToString());
@@ -51,8 +64,11 @@ public sealed class DeployFleet : IDisposable
 
     public string Write(string relative, string text) => dir.Write(relative, text);
 
-    /// <summary>A pod manifest of the web app: one container publishing 8080 as hostPort, its data volume at /data.</summary>
-    public static string Manifest(string pod, AppImage image, int hostPort, string memory = "64Mi", string extraPorts = "", string securityContext = "",
+    /// <summary>
+    /// A pod manifest of the web app: one container publishing 8080 as hostPort, its data volume at /data;
+    /// <paramref name="memory"/> null: no limit (rootless podman cannot enforce one on the harness's hybrid cgroups).
+    /// </summary>
+    public static string Manifest(string pod, AppImage image, int hostPort, string? memory = "64Mi", string extraPorts = "", string securityContext = "",
         string extraMounts = "", string extraVolumes = "") => $"""
         apiVersion: v1
         kind: Pod
@@ -64,9 +80,7 @@ public sealed class DeployFleet : IDisposable
               image: {image.Image}
               ports:
                 - containerPort: 8080
-                  hostPort: {hostPort}{extraPorts}
-              resources:
-                limits: {"{"} memory: {memory} {"}"}
+                  hostPort: {hostPort}{extraPorts}{(memory is null ? "" : $"\n      resources:\n        limits: {{ memory: {memory} }}")}
               volumeMounts:
                 - name: data
                   mountPath: /data{extraMounts}
@@ -95,8 +109,8 @@ public sealed class DeployFleet : IDisposable
 
     public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
     {
-        ["VZ_KNOWN_HOSTS"] = VzNode.KnownHostsPath,
-        ["VZ_SSH_IDENTITY"] = VzNode.SshKeyPath,
+        ["VZ_KNOWN_HOSTS"] = login.KnownHosts,
+        ["VZ_SSH_IDENTITY"] = login.Key,
         ["VZ_SSH_CONFIG"] = "/dev/null",
         ["VZ_CACHE_DIR"] = CacheDir,
         ["VZ_VZPATCH"] = "",

@@ -12,7 +12,7 @@ namespace Vz.Integration.Tests.Deploy;
 /// <summary>
 /// Every script deploy sends to a node parses in the shells nodes have: sh (dash on Debian),
 /// bash, and dash by name. Rendered for a captured Debian 12 node and a composed rootless Rocky 9
-/// one (user units, sudo, firewalld), so both branches of each generator are read.
+/// one (user units, linger off, sudo, firewalld), so both branches of each generator are read.
 /// </summary>
 public sealed class GeneratedScriptsTests
 {
@@ -21,6 +21,8 @@ public sealed class GeneratedScriptsTests
     static IEnumerable<(string Name, string Text)> Scripts(string factsName)
     {
         var facts = NodeFacts.Parse(File.ReadAllText(RepoRoot.Combine("fixtures", "pods", "facts", factsName + ".txt")), "n1");
+        if (facts.Rootless)
+            facts = facts with { Linger = false }; // so the switch's linger line (logind, else sudo) is read too
         var manifest = PodManifestReader.Parse(File.ReadAllText(RepoRoot.Combine("fixtures", "pods", "issue9", "pods", "web.yaml")), "web.yaml");
         var entry = new PodEntry
         {

@@ -77,18 +77,5 @@ public sealed class NodeAddCli : IDisposable
             "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=5", $"{user}@{node.Ip}", command,
         ]) { Timeout = TimeSpan.FromMinutes(2) });
 
-    /// <summary>
-    /// Gives a test node what a real VPS has and rootless podman needs, which the harness's nodes
-    /// lack: /dev/net/tun (slirp4netns, pasta), /dev/fuse (fuse-overlayfs: a node's home sits on
-    /// overlayfs, where the kernel's own overlay cannot stack), and a proc mount with nothing mounted
-    /// over it (the node's /proc has /proc/sys bound read-only; the kernel lets a user namespace
-    /// mount a new proc only where some proc is fully visible). Done from outside (vznode exec) and
-    /// gone after a reboot. Without it a rootless container fails on "mount proc: Operation not permitted".
-    /// </summary>
-    public static async Task GiveRootlessPodmanWhatAVpsHasAsync(TestNode node) =>
-        await VzNode.RunAsync("exec", node.Name, "sh", "-c",
-            "mkdir -p /dev/net && mknod -m 666 /dev/net/tun c 10 200 && mknod -m 666 /dev/fuse c 10 229 " +
-            "&& mkdir -p /run/vz-fullproc && mount -t proc proc /run/vz-fullproc");
-
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }

@@ -64,6 +64,15 @@ public class WrongKindOfFileTests
         Assert.Equal(["out"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void SavingASpecIntoADirectoryThatDoesNotExistNamesTheDirectory()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<VzException>(() => SpecFormat.Save(Vz.Trace.Spec.Spec.FromPaths(["/a"]), dir["no/such/out.spec"]));
+        Assert.Equal(TraceErrors.SpecNotWritable, e.Error);
+        Assert.Contains($"directory {dir["no/such"]} does not exist", e.Message);
+    }
+
     static VzException LddFails(TempRoot root, string binary) =>
         Assert.Throws<VzException>(() => LddSpec.Build([binary], new ClosureOptions { Root = root.Path }));
 
