@@ -8,7 +8,8 @@ pkgs=(strace xdelta3 podman runc catatonit uidmap skopeo umoci openssh-server op
       iproute2 gcc libc6-dev clang lld
       e2fsprogs util-linux bc
       zsh  # the zsh completion script is tested in a real zsh (tests/Integration.Tests/Cli)
-      apt-utils sshpass)  # apt-ftparchive indexes the nodes' package source; sshpass logs in to fresh nodes
+      apt-utils sshpass  # apt-ftparchive indexes the nodes' package source; sshpass logs in to fresh nodes
+      make curl)  # ./demo and examples/: the app's Makefile, asking the deployed app
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
