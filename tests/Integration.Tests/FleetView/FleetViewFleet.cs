@@ -62,7 +62,24 @@ public sealed class FleetViewFleet : IAsyncLifetime
         ViewRun run;
         while ((run = await DiffAsync()).ExitCode != 0 && DateTime.UtcNow < end)
             await Task.Delay(2000);
+        if (run.ExitCode == 9)
+            run.Diagnostics = await JournalsAsync(run);
         return run;
+    }
+
+    /// <summary>This boot's journal of each unit diff names, read from its node: why it is not converged.</summary>
+    async Task<string> JournalsAsync(ViewRun run)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (node, pod, _) in run.Findings.Distinct())
+        {
+            if (pod is null)
+                continue;
+            var n = Nodes[int.Parse(node[1..]) - 1];
+            var r = await VzNode.TryRunAsync(["exec", n.Name, "journalctl", "-b", "--no-pager", "-o", "short-monotonic", "-n", "80", "-u", $"vz-{pod}.service"]);
+            sb.Append($"--- {node} vz-{pod}.service, this boot:\n{r.StdOut}{r.StdErr}");
+        }
+        return sb.ToString();
     }
 
     /// <summary>Stops a node as a VPS vanishes; its netfilter rules go with it, as at a real power cut (NodeOps.RebootAsync says why).</summary>
@@ -100,6 +117,9 @@ public sealed class ViewRun(ProcessResult process)
 
     public JsonElement Node(string name) => Json.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("node").GetString() == name);
 
+    /// <summary>What a test gathered to explain a failure (the journals of drifted units).</summary>
+    public string Diagnostics { get; set; } = "";
+
     public override string ToString() =>
-        $"exit {process.ExitCode}\nstdout: {process.StdOut}\nstderr (tail): {string.Join('\n', process.StdErr.Split('\n').TakeLast(25))}";
+        $"exit {process.ExitCode}\nstdout: {process.StdOut}\nstderr (tail): {string.Join('\n', process.StdErr.Split('\n').TakeLast(25))}\n{Diagnostics}";
 }
