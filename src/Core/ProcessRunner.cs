@@ -14,7 +14,13 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Args)
 {
     public string? WorkingDirectory { get; init; }
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
-    /// <summary>Bytes written to the child's stdin, then closed. Null leaves stdin inherited.</summary>
+    /// <summary>
+    /// Bytes written to the child's stdin, then closed. Null gives the child an empty stdin (it reads
+    /// end of file at once), except with <see cref="PassThrough"/>, where stdin is ours. A captured
+    /// child never shares our stdin: ssh would read input meant for the caller (a script's
+    /// <c>while read</c> loop), and leaves it non-blocking when it is killed, which
+    /// ansible-playbook then refuses ("Non-blocking file handles detected: &lt;stdin&gt;").
+    /// </summary>
     public byte[]? StdIn { get; init; }
     /// <summary>
     /// When true, stdin, stdout and stderr are ours (the traced program's output passes through),
@@ -104,7 +110,7 @@ sealed class ChildProcessRunner : IProcessRunner
             UseShellExecute = false,
             RedirectStandardOutput = !spec.PassThrough,
             RedirectStandardError = !spec.PassThrough,
-            RedirectStandardInput = spec.StdIn is not null,
+            RedirectStandardInput = !spec.PassThrough || spec.StdIn is not null,
             WorkingDirectory = spec.WorkingDirectory ?? "",
         };
         foreach (var a in spec.Args) psi.ArgumentList.Add(a);
@@ -132,11 +138,12 @@ sealed class ChildProcessRunner : IProcessRunner
             outTask = PumpAsync(p.StandardOutput, stdout);
             errTask = PumpAsync(p.StandardError, stderr);
         }
-        if (spec.StdIn is not null)
+        if (psi.RedirectStandardInput)
         {
             try
             {
-                await p.StandardInput.BaseStream.WriteAsync(spec.StdIn, ct);
+                if (spec.StdIn is not null)
+                    await p.StandardInput.BaseStream.WriteAsync(spec.StdIn, ct);
                 p.StandardInput.Close();
             }
             catch (IOException) { /* child closed stdin early; its exit code tells */ }

@@ -23,6 +23,19 @@ public class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task ACapturedChildGetsItsOwnEmptyStdinNeverOurs()
+    {
+        // Ours may be a terminal, a pipe of the caller's script or /dev/null: the child's must be none of them.
+        var ours = File.ResolveLinkTarget("/proc/self/fd/0", returnFinalTarget: false)?.ToString() ?? "";
+        var r = await ProcessRunner.RunAsync(new ProcessSpec("/bin/sh", ["-c", "readlink /proc/self/fd/0; cat; echo eof"]) { Timeout = TimeSpan.FromSeconds(30) });
+        var lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("pipe:[", lines[0]);
+        Assert.NotEqual(ours, lines[0]);
+        Assert.Equal("eof", lines[1]);
+    }
+
+    [Fact]
     public async Task AProgramThatCannotStartIsVZ0001()
     {
         var e = await Assert.ThrowsAsync<VzException>(() => ProcessRunner.RunAsync(new ProcessSpec("vz-no-such-program", [])));

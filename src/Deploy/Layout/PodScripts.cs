@@ -346,7 +346,7 @@ public static class PodScripts
     public static string HealthCheck(PlatformPlan plan, string pod, HealthSpec health, string address, int settleSeconds = 5, string? startedAfter = null)
     {
         var sb = new StringBuilder(Prelude(plan).Replace("set -e\n", ""));
-        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); since=''; fatal=0; why='not checked yet'\n");
+        sb.Append($"end=$(( $(date +%s) + {(int)health.Timeout.TotalSeconds} )); since=''; fatal=0; why='not checked yet'; answered=''\n");
         sb.Append("check() {\n");
         if (startedAfter is not null)
             sb.Append($"  inv=$({plan.Systemctl} show -p InvocationID --value {Q(plan.Service)}); if [ -z \"$inv\" ] || [ \"$inv\" = {Q(startedAfter)} ]; then why={Q($"{plan.Service} has not started again yet")}; return 1; fi\n");
@@ -385,9 +385,11 @@ public static class PodScripts
                 sb.Append("  done\n");
                 sb.Append("  line=$(echo \"$out\" | sed -n 2p)\n");
                 sb.Append($"  [ -n \"$out\" ] || {{ why={Q($"nothing accepts on {address}:{http.Port}")}; return 1; }}\n");
-                sb.Append($"  [ -n \"$line\" ] || {{ why={Q($"no answer on {address}:{http.Port} (the connection closed or was reset)")}; return 1; }}\n");
+                // A lost answer says less than one that came: once the server has answered with a
+                // failing status, that status stays in the reason (the timeout reports the last check).
+                sb.Append($"  [ -n \"$line\" ] || {{ why={Q($"no answer on {address}:{http.Port} (the connection closed or was reset)")}; [ -z \"$answered\" ] || why=\"$answered; the last try got no answer\"; return 1; }}\n");
                 sb.Append("  code=$(echo \"$line\" | cut -d' ' -f2)\n");
-                sb.Append($"  case \"$code\" in 2??|3??) ;; *) why=\"GET {http.Path} on port {http.Port} answered '$line'\"; return 1 ;; esac\n");
+                sb.Append($"  case \"$code\" in 2??|3??) ;; *) why=\"GET {http.Path} on port {http.Port} answered '$line'\"; answered=$why; return 1 ;; esac\n");
                 break;
             case HttpProbe http:
                 // Three tries, for the same reason as above.

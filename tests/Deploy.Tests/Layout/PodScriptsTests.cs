@@ -163,6 +163,9 @@ public class PodScriptsTests
         Assert.Contains("[ \"$out\" = connected ] || break", s);
         Assert.Contains("why='nothing accepts on 127.0.0.1:8080'", s);
         Assert.Contains("(the connection closed or was reset)", s);
+        // A failing status once seen stays in the reason when a later try's answer is lost.
+        Assert.Contains("answered '$line'\"; answered=$why; return 1", s);
+        Assert.Contains("[ -z \"$answered\" ] || why=\"$answered; the last try got no answer\"", s);
         var python = PodScripts.HealthCheck(Debian12.Plan with { HealthShell = "python3" }, "web", new HealthSpec(new HttpProbe(8080, "/", 1), TimeSpan.FromSeconds(60)), "127.0.0.1");
         Assert.Contains("for t in range(3):", python);
         Assert.Contains("except (ConnectionResetError, http.client.RemoteDisconnected): pass", python);
