@@ -82,6 +82,7 @@ internal static class DeployCommand
         var cache = CacheOption();
         var vzpatch = VzpatchOption();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (shape: README, JSON output)" };
+        var prune = new Option<bool>("--prune") { Description = "Also stop and remove pods vz placed on a node that the fleet file no longer places there (their volumes stay)" };
 
         var cmd = new VzCommand("deploy", "Run the fleet file's pods on its nodes, a canary first",
             "Run the fleet file's pods on its nodes under systemd, leaving nothing of vz running there. Every file is checked before " +
@@ -94,9 +95,10 @@ internal static class DeployCommand
                 new("vzbuild deploy", "./vz.yaml"),
                 new("vzbuild deploy -c prod/vz.yaml --group web --pod api --batch 2"),
                 new("vzbuild deploy --json | jq '.nodes[] | {node, outcome}'"),
+                new("vzbuild deploy --prune", "api was taken out of vz.yaml: remove it from its nodes"),
             ],
         };
-        foreach (var o in new Option[] { config, group, pod, batch, lockWait }.Concat(ssh.All).Concat([parallel, retries, cache, vzpatch, json]))
+        foreach (var o in new Option[] { config, group, pod, batch, lockWait }.Concat(ssh.All).Concat([parallel, retries, cache, vzpatch, prune, json]))
             cmd.Options.Add(o);
 
         CommandAction.Set(cmd, async (parse, ct) =>
@@ -115,6 +117,7 @@ internal static class DeployCommand
                     Retries = parse.GetValue(retries),
                     CacheDir = parse.GetValue(cache) ?? LocalImageCache.DefaultRoot,
                     Vzpatch = VzpatchBinary.Find(parse.GetValue(vzpatch)),
+                    Prune = parse.GetValue(prune),
                 },
                 ssh.Read(parse));
             return await RunAsync(options, CommandAction.Reporter, Console.Out, Console.Error, ct);

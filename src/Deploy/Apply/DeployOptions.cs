@@ -20,6 +20,11 @@ public sealed record DeployOptions
     public VzpatchBinary? Vzpatch { get; init; }
     /// <summary>Who deploys: written into the node's lock, release records and history.</summary>
     public string Who { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
+    /// <summary>
+    /// Remove the pods vz placed on a node that the fleet file no longer places there (unit,
+    /// secrets; never volumes). Without it such a pod keeps running, and deploy says how to remove it.
+    /// </summary>
+    public bool Prune { get; init; }
     /// <summary>The check before a pod's switch is confirmed settles this many seconds in a row.</summary>
     public int SettleSeconds { get; init; } = 5;
 

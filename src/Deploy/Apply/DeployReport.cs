@@ -19,6 +19,8 @@ public enum PodAction
     RolledBack,
     /// <summary>Not switched: an earlier pod on this node rolled back, so the node stopped there.</summary>
     Skipped,
+    /// <summary>deploy --prune stopped and removed it: the fleet file no longer places it on this node (its volumes stay).</summary>
+    Removed,
 }
 
 /// <summary>One image of a pod as it reached the node.</summary>

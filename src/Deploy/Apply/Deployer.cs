@@ -33,7 +33,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             {
                 var s = await deployer.SurveyAsync(new NodeShell(a.Node, a.Target.Name), work[a.Target.Name], token);
                 unreachable.TryRemove(a.Target.Name, out _);
-                reporter.Progress(a.Target.Name, 0, 0, s.Unchanged ? "unchanged" : "to deploy");
+                reporter.Progress(a.Target.Name, 0, 0, s.UnchangedWith(options.Prune) ? "unchanged" : "to deploy");
                 return s;
             }
             catch (TransportException)
@@ -49,13 +49,13 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             if (o.Ok)
             {
                 ready.Add(o.Node);
-                if (o.Value!.Unchanged)
+                if (o.Value!.UnchangedWith(options.Prune))
                     results[o.Node] = new DeployedNode(o.Node, NodeOutcome.Unchanged)
                     {
                         Pods = work[o.Node].Pods.Select(p => new PodResult(p, PodAction.Unchanged, o.Value.Desired[p].Record.Id) { Previous = o.Value.Observed(p)?.Previous }).ToList(),
                         Firewall = o.Value.ManagesFirewall ? "firewall unchanged" : null,
                         Elapsed = o.Elapsed,
-                        Notes = o.Value.Notes,
+                        Notes = [.. o.Value.Notes, .. o.Value.ExtraNotes],
                     };
                 continue;
             }
@@ -67,7 +67,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             };
         }
 
-        var plan = RolloutPlan.Make(ready, n => !surveys.Nodes.First(o => o.Node == n).Value!.Unchanged, fleet.File.Rollout, options.Batch);
+        var plan = RolloutPlan.Make(ready, n => !surveys.Nodes.First(o => o.Node == n).Value!.UnchangedWith(options.Prune), fleet.File.Rollout, options.Batch);
         string? haltedBy = null;
         var pushed = new List<string>();
         foreach (var wave in plan.Waves)
@@ -95,7 +95,8 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
                 {
                     Wave = wave.Index,
                     Canary = wave.Canary,
-                    Pods = run.Pods.Values.OrderBy(p => work[o.Node].Pods.ToList().IndexOf(p.Pod)).ToList(),
+                    // Removed pods (not in the node's work) come last.
+                    Pods = run.Pods.Values.OrderBy(p => work[o.Node].Pods.ToList().IndexOf(p.Pod) is var i and >= 0 ? i : int.MaxValue).ToList(),
                     Firewall = run.Firewall,
                     BytesSent = run.BytesSent,
                     Elapsed = o.Elapsed,

@@ -156,6 +156,15 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
             }
         }
 
+        // Pods the fleet file no longer places here: removed with --prune once the others are in place
+        // (not after a rollback: the node stops there), else named in the report.
+        if (!options.Prune)
+            foreach (var note in survey.ExtraNotes)
+                Note(run, note);
+        else if (!run.Pods.Values.Any(r => r.Action == PodAction.RolledBack))
+            foreach (var pod in survey.Extra)
+                run.Pods[pod] = await RemoveAsync(shell, survey, pod, ct);
+
         run.Firewall = await FirewallAsync(shell, node, survey, run, ct);
         var results = run.Pods.Values.ToList();
         if (results.Any(r => r.Action is PodAction.RolledBack))
@@ -336,6 +345,24 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
                 detail += $"; the previous version {from} is not healthy either ({again.StdOut.Trim().Split('\n').LastOrDefault()})";
         }
         return result with { Action = PodAction.RolledBack, Detail = detail };
+    }
+
+    /// <summary>Removes a pod the fleet file no longer places on this node (<see cref="PodScripts.Remove"/>).</summary>
+    async Task<PodResult> RemoveAsync(NodeShell shell, NodeSurvey survey, string pod, CancellationToken ct)
+    {
+        var name = survey.Status.Node;
+        Stage(name, $"remove {pod}");
+        var r = await shell.RunAsync(PodScripts.Remove(survey.Layout, pod, $"no longer placed on {name}", options.Who), UnitWriter.StopTimeout + NodeShell.Quick, ct);
+        if (r.ExitCode == PodScripts.RemoveUnknown)
+            throw new VzException(DeployErrors.NodeCommandFailed,
+                $"remove {pod}: its restore.sh was written by a vz without removal; stop it by hand (systemctl disable --now, and remove its unit), then: rm -r {survey.Layout.PodDir(pod)}");
+        if (!r.Ok)
+            throw new VzException(DeployErrors.NodeCommandFailed, $"remove {pod}: exit {r.ExitCode}: {NodeShell.LastLine(r)}");
+        var release = Layout.KeyValues.Parse(r.StdOut).GetValueOrDefault("release") ?? "";
+        return new PodResult(pod, PodAction.Removed, release.Length == 0 ? "-" : release)
+        {
+            Detail = "no longer placed here: stopped, unit and secrets removed; its volumes stay",
+        };
     }
 
     /// <summary>

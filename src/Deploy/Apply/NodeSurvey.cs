@@ -48,6 +48,19 @@ public sealed record NodeSurvey(
     /// </summary>
     public bool Unchanged => Desired.Keys.All(Converged) && FirewallConverged && Status.LockHolder is null;
 
+    /// <summary>
+    /// Pods vz keeps records for on this node (~/.vz/pods/*) that the fleet file no longer places
+    /// here (not even outside a --pod filter): what deploy --prune removes.
+    /// </summary>
+    public IReadOnlyList<string> Extra { get; init; } = [];
+
+    /// <summary>Nothing to do here; with prune, also no pod to remove.</summary>
+    public bool UnchangedWith(bool prune) => Unchanged && !(prune && Extra.Count > 0);
+
+    /// <summary>What the report says of each extra pod a deploy without --prune leaves running.</summary>
+    public IReadOnlyList<string> ExtraNotes => Extra.Select(p =>
+        $"{p}: deployed here by vz, and the fleet file no longer places it on this node: vzbuild deploy --prune removes it (its volumes stay)").ToList();
+
     /// <summary>What Decide said the operator should know, once per line.</summary>
     public IReadOnlyList<string> Notes => Plans.Values.SelectMany(p => p.Notes).Distinct().ToList();
 }
@@ -71,7 +84,11 @@ public static class Surveys
         var layout = NodeLayout.For(facts, node.Target.Settings);
         var desired = plans.ToDictionary(kv => kv.Key, kv => Release(fleet, kv.Key, kv.Value, layout, status.Salt, inputs, who, now), StringComparer.Ordinal);
         var ports = Firewall.FirewallPlan.Desired(node.AllPods.Select(fleet.Fleet.ManifestOf));
-        return new NodeSurvey(facts, layout, plans, status, opened, ports, desired) { DriftDesired = NodeRepair.DesiredPods(fleet, inputs, plans, desired) };
+        return new NodeSurvey(facts, layout, plans, status, opened, ports, desired)
+        {
+            DriftDesired = NodeRepair.DesiredPods(fleet, inputs, plans, desired),
+            Extra = status.VzPods.Where(p => !node.AllPods.Contains(p, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList(),
+        };
     }
 
     /// <summary>The files and record of a pod's release on this node (same inputs, same ID).</summary>
@@ -86,6 +103,6 @@ public static class Surveys
         var unit = UnitWriter.Write(pod, plan, layout, m);
         var images = entry.Images.Select(i => KeyValuePair.Create(i.Image, inputs.Archive(i.Archive).Sha256));
         var record = DesiredState.For(pod, manifest, unit, images, DesiredState.SecretsDigest(salt, inputs.SecretsOf(pod))) with { Who = who, When = now };
-        return new DesiredRelease(record, manifest, unit, PodScripts.RestoreScript(layout, plan, pod));
+        return new DesiredRelease(record, manifest, unit, PodScripts.RestoreScript(layout, plan, pod, m.SecretNames));
     }
 }

@@ -83,7 +83,7 @@ public static class DriftCheck
         var wanted = desired.Placed ?? desired.Pods.Select(p => p.Pod).ToHashSet(StringComparer.Ordinal);
         foreach (var extra in observed.PodmanPods.Concat(observed.VzPods).Distinct(StringComparer.Ordinal).Where(p => !wanted.Contains(p)))
             f.Add(observed.VzPods.Contains(extra)
-                ? new(node, extra, DriftKind.PodExtra, "deployed by vz here, and the fleet file no longer places it on this node")
+                ? new(node, extra, DriftKind.PodExtra, "deployed by vz here, and the fleet file no longer places it on this node (vzbuild deploy --prune removes it)")
                 : new(node, extra, DriftKind.ForeignPod, "runs on the node and vz did not place it (vz leaves it alone)"));
         if (observed.LockHolder is { } holder)
             f.Add(new(node, null, DriftKind.DeployLocked, $"a deploy holds the node's lock: {holder} (if it is gone: vzbuild lock release {node})"));
@@ -172,6 +172,7 @@ public static class DriftCheck
     /// (unit file, enablement, start, the image reloaded from the node's store), re-applies vz's
     /// firewall, enables linger. Not repaired: restarts (a restart count is history; a crashing
     /// release needs a new one), low disk or memory, an unreachable node, and pods vz did not place.
+    /// A pod vz placed that the fleet file no longer places is removed by deploy --prune only.
     /// </summary>
     public static bool RepairedByDeploy(DriftKind kind) => kind is not (DriftKind.PodRestarting or DriftKind.DiskLow or DriftKind.MemoryLow
         or DriftKind.Unreachable or DriftKind.NodeError or DriftKind.ForeignPod or DriftKind.PodExtra or DriftKind.DeployLocked);

@@ -62,6 +62,8 @@ public sealed record NodeLayout
 
     public string Pending(string pod) => $"{PodDir(pod)}/pending";
     public string RestoreScript(string pod) => $"{PodDir(pod)}/restore.sh";
+    /// <summary>Where deploy --prune moves a removed pod's directory (its release records), as POD.YYYYMMDDTHHMMSSZ.</summary>
+    public string Removed => $"{Root}/removed";
 
     public string Secrets => $"{Root}/secrets";
     /// <summary>Uploads land here first (0700), so a file is never readable by others, whatever mode SFTP gave it.</summary>

@@ -23,6 +23,8 @@ public static class PodScripts
     public const int AlreadyRestored = 3;
     /// <summary>HealthCheck: the pod did not become healthy in time (stdout: "unhealthy: why").</summary>
     public const int Unhealthy = 1;
+    /// <summary>Remove: the pod's restore.sh was written by a vz without the remove mode (nothing was changed).</summary>
+    public const int RemoveUnknown = 4;
 
     static string Q(string s) => Sh.Quote(s);
 
@@ -244,25 +246,54 @@ public static class PodScripts
     /// <summary>
     /// The node-side restore (written to ~/.vz/pods/POD/restore.sh with each release). Modes:
     /// "deadman" (the transient timer fired: vz did not confirm in time), "rollback" (vz saw the new
-    /// version fail its check: the same restore, run at once, and the timer stopped) and "boot" (the
-    /// unit's ExecStartPre: acts only when pending was written in an earlier boot). Puts current back
-    /// to pending's from (previous to the failed one), the previous unit file back, logs the event
-    /// and, but in boot mode, reloads and restarts. A first deploy has nothing to go back to: the
-    /// unit is stopped and removed. Images stay loaded: vz never removes one a kept release names.
-    /// One script for vz's rollback and the node's own, so every rollback test exercises the path
-    /// the dead-man takes when vz is gone.
+    /// version fail its check: the same restore, run at once, and the timer stopped), "boot" (the
+    /// unit's ExecStartPre: acts only when pending was written in an earlier boot) and "remove WHY
+    /// WHO" (deploy --prune: the fleet file no longer places the pod here). A restore puts current
+    /// back to pending's from (previous to the failed one), the previous unit file back, logs the
+    /// event and, but in boot mode, reloads and restarts. A first deploy has nothing to go back to:
+    /// the unit is stopped and removed. Remove stops and removes the unit, drops current and
+    /// previous, and deletes the pod's secrets (its files, and the podman secrets of
+    /// <paramref name="secrets"/>); volumes stay, and so do the release records (vz moves the pod's
+    /// directory aside). Images stay loaded: vz never removes one a kept release names. One script
+    /// for vz's rollback and the node's own, so every rollback test exercises the path the dead-man
+    /// takes when vz is gone.
     /// </summary>
-    public static string RestoreScript(NodeLayout layout, PlatformPlan plan, string pod)
+    public static string RestoreScript(NodeLayout layout, PlatformPlan plan, string pod, IReadOnlyCollection<string> secrets)
     {
         var dir = layout.PodDir(pod);
-        var history = (string ev, string rel, string detail) =>
-            $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" {Q(pod)} {ev} {rel} node {detail} >> {Q(layout.History)}";
+        var history = (string ev, string rel, string detail, string who) =>
+            $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" {Q(pod)} {ev} {rel} {who} {detail} >> {Q(layout.History)}";
+        var removeUnit = new StringBuilder();
+        removeUnit.Append($"{plan.Systemctl} stop {Q(plan.Service)} || true\n");
+        if (plan.Unit != UnitKind.QuadletKube)
+            removeUnit.Append($"{plan.Systemctl} disable {Q(plan.Service)} >/dev/null 2>&1 || true\n");
+        removeUnit.Append($"rm -f {Q(plan.UnitPath)}\n");
+        removeUnit.Append($"{plan.Systemctl} daemon-reload\n");
+
         var sb = new StringBuilder("#!/bin/sh\n");
-        sb.Append($"# vz: restores pod {pod}'s previous release when a deploy was not confirmed. Written by vz; modes: deadman, rollback [WHY], boot.\n");
+        sb.Append($"# vz: restores pod {pod}'s previous release when a deploy was not confirmed. Written by vz; modes: deadman, rollback [WHY], boot, remove WHY WHO.\n");
         sb.Append(Prelude(plan));
         sb.Append("mode=${1:-deadman}; why=${2:-not confirmed}\n");
-        sb.Append($"if [ \"$mode\" = rollback ]; then {plan.Systemctl} stop {Q(NodeLayout.DeadmanUnit(pod) + ".timer")} >/dev/null 2>&1 || true; fi\n");
+        sb.Append($"if [ \"$mode\" = rollback ] || [ \"$mode\" = remove ]; then {plan.Systemctl} stop {Q(NodeLayout.DeadmanUnit(pod) + ".timer")} >/dev/null 2>&1 || true; fi\n");
         sb.Append($"cd {Q(dir)} || exit 0\n");
+        sb.Append("if [ \"$mode\" = remove ]; then\n");
+        sb.Append("  cur=$(readlink current 2>/dev/null | sed 's#^releases/##')\n");
+        // The unit stops first: its stop (kube down, runc delete) reads the release through current.
+        // Not under the .switch lock: a crash-looping unit's next start (its boot check) takes it.
+        foreach (var line in removeUnit.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            sb.Append("  " + line + "\n");
+        sb.Append("  exec 9> .switch\n  flock 9\n");
+        sb.Append("  rm -f current previous pending\n");
+        sb.Append("  " + history("remove", "\"${cur:--}\"", "\"$why\"", "\"${3:-node}\"") + "\n");
+        sb.Append("  exec 9>&-\n");
+        // Rootless secret files owned by a container uid other than 0 belong to a subordinate uid: only podman unshare may remove them.
+        var secretDir = $"{layout.Secrets}/{pod}";
+        sb.Append($"  if [ -d {Q(secretDir)} ]; then rm -rf {Q(secretDir)} 2>/dev/null || {Podman(plan)} unshare rm -rf {Q(secretDir)}; fi\n");
+        if (secrets.Count > 0)
+            sb.Append($"  if command -v {Q(plan.PodmanPath)} >/dev/null 2>&1; then for s in {string.Join(' ', secrets.Order(StringComparer.Ordinal).Select(x => Q(NodeLayout.PodmanSecret(pod, x))))}; do " +
+                $"{Podman(plan)} secret rm \"$s\" >/dev/null 2>&1 || true; done; fi\n");
+        sb.Append("  exit 0\n");
+        sb.Append("fi\n");
         sb.Append("exec 9> .switch\nflock 9\n");
         sb.Append("[ -f pending ] || exit 0\n");
         sb.Append("from=$(sed -n 's/^from=//p' pending); to=$(sed -n 's/^to=//p' pending); prev=$(sed -n 's/^prev=//p' pending); boot=$(sed -n 's/^boot=//p' pending)\n");
@@ -275,7 +306,7 @@ public static class PodScripts
         // previous goes back to what it named before the switch: a later rollback must not pick the failed release.
         sb.Append("  if [ -n \"$prev\" ] && [ -d \"releases/$prev\" ]; then ln -sfn \"releases/$prev\" previous.tmp && mv -Tf previous.tmp previous; else rm -f previous; fi\n");
         sb.Append("  rm -f pending\n");
-        sb.Append("  " + history("\"$ev\"", "\"$from\"", "\"$why: restored from $to\"") + "\n");
+        sb.Append("  " + history("\"$ev\"", "\"$from\"", "\"$why: restored from $to\"", "node") + "\n");
         sb.Append("  exec 9>&-\n");
         sb.Append("  if [ \"$mode\" = boot ]; then exit 0; fi\n");
         sb.Append($"  {plan.Systemctl} daemon-reload\n");
@@ -285,15 +316,32 @@ public static class PodScripts
         sb.Append("fi\n");
         // A first deploy: nothing to go back to.
         sb.Append("rm -f current pending\n");
-        sb.Append(history("\"$ev\"", "-", "\"$why: first release $to removed\"") + "\n");
+        sb.Append(history("\"$ev\"", "-", "\"$why: first release $to removed\"", "node") + "\n");
         sb.Append("exec 9>&-\n");
         sb.Append("if [ \"$mode\" = boot ]; then exit 1; fi\n");
-        sb.Append($"{plan.Systemctl} stop {Q(plan.Service)} || true\n");
-        if (plan.Unit != UnitKind.QuadletKube)
-            sb.Append($"{plan.Systemctl} disable {Q(plan.Service)} >/dev/null 2>&1 || true\n");
-        sb.Append($"rm -f {Q(plan.UnitPath)}\n");
-        sb.Append($"{plan.Systemctl} daemon-reload\n");
+        sb.Append(removeUnit);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Removes a pod vz placed on this node and the fleet file no longer places here (deploy
+    /// --prune): the pod's own restore.sh stops and removes its unit and secrets (it knows how the
+    /// pod runs; the fleet file no longer says), then its directory moves to ~/.vz/removed, so the
+    /// records stay and diff no longer counts it. Volumes and images are not touched.
+    /// </summary>
+    public static string Remove(NodeLayout layout, string pod, string why, string who)
+    {
+        var dir = layout.PodDir(pod);
+        var restore = layout.RestoreScript(pod);
+        return "set -e\n" +
+            $"echo \"release=$(readlink {Q(layout.Current(pod))} 2>/dev/null | sed 's#^releases/##')\"\n" +
+            $"if [ -f {Q(restore)} ]; then\n" +
+            $"  grep -q 'modes: .*remove WHY WHO' {Q(restore)} || {{ echo 'its restore.sh predates removal'; exit {RemoveUnknown}; }}\n" +
+            $"  /bin/sh {Q(restore)} remove {Q(why.Replace('\t', ' '))} {Q(who.Replace('\t', ' '))}\n" +
+            "fi\n" +
+            $"mkdir -p {Q(layout.Removed)}\n" +
+            $"mv -T {Q(dir)} {Q(layout.Removed + "/" + pod)}.\"$(date -u +%Y%m%dT%H%M%SZ)\"\n" +
+            "echo removed\n";
     }
 
     /// <summary>

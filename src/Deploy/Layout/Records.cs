@@ -109,6 +109,7 @@ public sealed record HistoryEntry(DateTimeOffset When, string Pod, HistoryEvent 
         HistoryEvent.Rollback => "rollback",
         HistoryEvent.AutoRollback => "auto-rollback",
         HistoryEvent.BootRollback => "boot-rollback",
+        HistoryEvent.Remove => "remove",
         _ => "failed",
     };
 
@@ -129,6 +130,8 @@ public enum HistoryEvent
     BootRollback,
     /// <summary>A deploy that failed before switching (nothing changed on the node).</summary>
     Failed,
+    /// <summary>deploy --prune removed a pod the fleet file no longer places on the node (its volumes stay).</summary>
+    Remove,
 }
 
 /// <summary>"key=value" lines, as vz's node scripts print and its records store them.</summary>

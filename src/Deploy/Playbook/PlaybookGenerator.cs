@@ -156,7 +156,7 @@ public static class PlaybookGenerator
                 var l = RoleVariant.Layout(s);
                 var vdir = $"{dir}/{v.Name}";
                 template($"{vdir}/unit.j2", UnitWriter.Write(pod, plan, l));
-                template($"{vdir}/restore.sh.j2", PodScripts.RestoreScript(l, plan, pod));
+                template($"{vdir}/restore.sh.j2", PodScripts.RestoreScript(l, plan, pod, m.SecretNames));
                 template($"{vdir}/status.sh.j2", NodeStatus.Script(l, [new NodeStatus.PodQuery(pod, plan, m.Images)]));
                 template($"{vdir}/arm.sh.j2", PodScripts.DeadmanArm(l, plan, pod, Slots.From.Token, Slots.Release.Token, entry.Deadman));
                 template($"{vdir}/switch.sh.j2", PodScripts.Switch(l, plan, pod, Slots.Release.Token));

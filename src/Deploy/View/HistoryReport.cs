@@ -33,7 +33,7 @@ public static class HistorySummary
         return (entries.OfType<HistoryEntry>().Where(e => pod is null || e.Pod == pod).ToList(), entries.Count(e => e is null));
     }
 
-    /// <summary>"deployed", "updated", "rolled back", "auto-rolled back (dead-man)", "boot-rolled back".</summary>
+    /// <summary>"deployed", "updated", "rolled back", "auto-rolled back (dead-man)", "boot-rolled back", "removed".</summary>
     public static string Verb(HistoryEvent e) => e switch
     {
         HistoryEvent.Deploy => "deployed",
@@ -41,6 +41,7 @@ public static class HistorySummary
         HistoryEvent.Rollback => "rolled back",
         HistoryEvent.AutoRollback => "auto-rolled back (dead-man)",
         HistoryEvent.BootRollback => "boot-rolled back",
+        HistoryEvent.Remove => "removed",
         _ => "failed",
     };
 

@@ -112,6 +112,8 @@ public class DriftCheckTests
         var f = Only(Observed(Converged + "podman_pod=old\nvz_pod=old\n"));
         Assert.Equal((DriftKind.PodExtra, "old", false), (f.Kind, f.Pod, f.Note));
         Assert.Equal(DriftOutcome.Drifted, DriftCheck.Outcome([f]));
+        Assert.EndsWith("(vzbuild deploy --prune removes it)", f.What);
+        Assert.False(DriftCheck.RepairedByDeploy(f.Kind));
     }
 
     [Fact]

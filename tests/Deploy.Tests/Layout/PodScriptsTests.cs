@@ -50,12 +50,12 @@ public class PodScriptsTests
 
     [Fact]
     public void TheRestoreScriptOnDebian12IsTheGoldenFile() =>
-        Golden.Match("restore.debian-12.sh", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web"));
+        Golden.Match("restore.debian-12.sh", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web", Web.SecretNames));
 
     [Fact]
     public void TheRestoreScriptOfARootlessQuadletPodUsesTheUsersManager()
     {
-        var s = PodScripts.RestoreScript(Rocky9.Layout, Rocky9.Plan, "web");
+        var s = PodScripts.RestoreScript(Rocky9.Layout, Rocky9.Plan, "web", Web.SecretNames);
         Golden.Match("restore.rocky-9-rootless.sh", s);
         Assert.Contains("exec systemctl --user restart vz-web.service", s);
         Assert.Contains("XDG_RUNTIME_DIR=", s);
@@ -192,9 +192,9 @@ public class PodScriptsTests
     [Fact]
     public void VzsOwnRollbackRunsTheDeadmansRestoreAtOnceAndStopsTheTimer()
     {
-        var s = PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web");
+        var s = PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web", Web.SecretNames);
         Assert.Contains("mode=${1:-deadman}; why=${2:-not confirmed}", s);
-        Assert.Contains("if [ \"$mode\" = rollback ]; then systemctl stop vz-deadman-web.timer", s);
+        Assert.Contains("if [ \"$mode\" = rollback ] || [ \"$mode\" = remove ]; then systemctl stop vz-deadman-web.timer", s);
         Assert.Contains("case \"$mode\" in boot) ev=boot-rollback ;; rollback) ev=rollback ;; *) ev=auto-rollback ;; esac", s);
         // previous goes back to what it named before the switch, never the failed release.
         Assert.Contains("if [ -n \"$prev\" ] && [ -d \"releases/$prev\" ]; then ln -sfn \"releases/$prev\" previous.tmp", s);
@@ -202,11 +202,42 @@ public class PodScriptsTests
     }
 
     [Fact]
+    public void RemoveStopsAndRemovesTheUnitAndSecretsThroughThePodsOwnRestoreAndKeepsTheRecords()
+    {
+        var restore = PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web", ["db", "token"]);
+        var mode = restore[restore.IndexOf("if [ \"$mode\" = remove ]; then\n", StringComparison.Ordinal)..restore.IndexOf("[ -f pending ] || exit 0", StringComparison.Ordinal)];
+        // Under the pod's .switch lock, after the unit stopped (outside it: a crash loop's next start takes it):
+        // current and previous go, the history line names the release and who.
+        Assert.True(mode.IndexOf("daemon-reload", StringComparison.Ordinal) < mode.IndexOf("flock 9", StringComparison.Ordinal));
+        Assert.True(mode.IndexOf("flock 9", StringComparison.Ordinal) < mode.IndexOf("rm -f current", StringComparison.Ordinal));
+        Assert.True(restore.IndexOf("flock 9", StringComparison.Ordinal) < restore.IndexOf("[ -f pending ] || exit 0", StringComparison.Ordinal));
+        Assert.Contains("rm -f current previous pending", mode);
+        // kube down on the unit's stop reads the manifest through current: the unit stops before current goes.
+        Assert.True(mode.IndexOf("systemctl stop vz-web.service", StringComparison.Ordinal) < mode.IndexOf("rm -f current", StringComparison.Ordinal));
+        Assert.Contains("web remove \"${cur:--}\" \"${3:-node}\" \"$why\" >> /root/.vz/history.log", mode);
+        Assert.Contains("  systemctl stop vz-web.service || true\n  systemctl disable vz-web.service >/dev/null 2>&1 || true\n  rm -f /etc/systemd/system/vz-web.service\n  systemctl daemon-reload\n", mode);
+        Assert.Contains("if [ -d /root/.vz/secrets/web ]; then rm -rf /root/.vz/secrets/web 2>/dev/null || /usr/bin/podman unshare rm -rf /root/.vz/secrets/web; fi", mode);
+        Assert.Contains("for s in vz-web-db vz-web-token; do /usr/bin/podman secret rm \"$s\"", mode);
+        Assert.DoesNotContain("volume", mode);
+        Assert.EndsWith("  exit 0\nfi\nexec 9> .switch\nflock 9\n", mode);
+        Assert.DoesNotContain("secret rm", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web", []));
+
+        var remove = PodScripts.Remove(Debian12.Layout, "web", "no longer placed on n1", "alice@laptop");
+        Assert.Contains("echo \"release=$(readlink /root/.vz/pods/web/current 2>/dev/null | sed 's#^releases/##')\"", remove);
+        // A restore.sh without the remove mode would take "remove" for its deadman mode: refused, nothing changed.
+        Assert.Contains($"grep -q 'modes: .*remove WHY WHO' /root/.vz/pods/web/restore.sh || {{ echo 'its restore.sh predates removal'; exit {PodScripts.RemoveUnknown}; }}", remove);
+        Assert.Matches("modes: .*remove WHY WHO", restore);
+        Assert.Contains("/bin/sh /root/.vz/pods/web/restore.sh remove 'no longer placed on n1' alice@laptop\n", remove);
+        Assert.Contains("mv -T /root/.vz/pods/web /root/.vz/removed/web.\"$(date -u +%Y%m%dT%H%M%SZ)\"", remove);
+        Assert.True(remove.IndexOf("restore.sh remove", StringComparison.Ordinal) < remove.IndexOf("mv -T", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheBootMarkerChangesWithInitNotOnlyWithTheKernel()
     {
         Assert.Contains("/proc/sys/kernel/random/boot_id", PodScripts.BootMarker);
         Assert.Contains("/proc/1/stat", PodScripts.BootMarker);
-        Assert.Contains("[ \"$boot\" = " + PodScripts.BootMarker + " ]", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web"));
+        Assert.Contains("[ \"$boot\" = " + PodScripts.BootMarker + " ]", PodScripts.RestoreScript(Debian12.Layout, Debian12.Plan, "web", Web.SecretNames));
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class SamenessTests : IDisposable
             Assert.Equal(manifestText, Fill(fleet.Template($"pods/{pod}/pod{(plan.RelabelVolumes ? ".selinux" : "")}.yaml.j2"), values));
             var unit = UnitWriter.Write(pod, plan, layout);
             Assert.Equal(unit, Fill(fleet.Template($"{dir}/unit.j2"), values));
-            var restore = PodScripts.RestoreScript(layout, plan, pod);
+            var restore = PodScripts.RestoreScript(layout, plan, pod, manifest.SecretNames);
             Assert.Equal(restore, Fill(fleet.Template($"{dir}/restore.sh.j2"), values));
             Assert.Equal(NodeStatus.Script(layout, [new NodeStatus.PodQuery(pod, plan, manifest.Images)]), Fill(fleet.Template($"{dir}/status.sh.j2"), values));
             Assert.Equal(PodScripts.DeadmanArm(layout, plan, pod, null, Id, entry.Deadman), Fill(fleet.Template($"{dir}/arm.sh.j2"), values, ("vz_from_word", "''")));

@@ -72,7 +72,7 @@ public class RuncUnitTests
         var (plan, layout) = Nodes.On("debian-12-node-captured", Web, runtime: PodRuntime.Runc);
         const string reset = "systemctl reset-failed vz-web.service >/dev/null 2>&1 || true\n";
         Assert.Contains(reset + "systemctl restart --no-block vz-web.service\n", PodScripts.Switch(layout, plan, "web", "bbbb"));
-        Assert.Contains("  " + reset + "  exec systemctl restart vz-web.service\n", PodScripts.RestoreScript(layout, plan, "web"));
+        Assert.Contains("  " + reset + "  exec systemctl restart vz-web.service\n", PodScripts.RestoreScript(layout, plan, "web", []));
         Assert.Contains("[ \"$st\" = activating ] && [ \"$(systemctl show -p SubState --value vz-web.service)\" = auto-restart ] && st=failed\n",
             PodScripts.WaitStarted(plan, "0123abcd", 15));
         // A podman pod's scripts are as they were.

@@ -30,12 +30,18 @@ public sealed class DeployFleet : IDisposable
     {
         Nodes = nodes;
         this.login = login;
+        Inventory(groups);
+    }
+
+    /// <summary>Writes hosts.ini: each group and its nodes (by index).</summary>
+    public void Inventory(params (string Group, int[] Nodes)[] groups)
+    {
         var ini = new System.Text.StringBuilder();
         foreach (var (group, members) in groups)
         {
             ini.Append($"[{group}]\n");
             foreach (var i in members)
-                ini.Append($"{Name(i)} ansible_host={nodes[i].Ip} ansible_user={login.User ?? nodes[i].User}\n");
+                ini.Append($"{Name(i)} ansible_host={Nodes[i].Ip} ansible_user={login.User ?? Nodes[i].User}\n");
             ini.Append('\n');
         }
         dir.Write("hosts.ini", ini.ToString());

@@ -50,7 +50,8 @@ public sealed class GeneratedScriptsTests
         yield return ("health-python", PodScripts.HealthCheck(plan with { HealthShell = "python3" }, "web", entry.Health, "127.0.0.1"));
         yield return ("health-tcp", PodScripts.HealthCheck(plan, "web", new HealthSpec(new TcpProbe(5432, 1), TimeSpan.FromSeconds(9)), "127.0.0.1"));
         yield return ("confirm", PodScripts.Confirm(layout, plan, "web", "bbbb", history));
-        yield return ("restore", PodScripts.RestoreScript(layout, plan, "web"));
+        yield return ("restore", PodScripts.RestoreScript(layout, plan, "web", ["db", "it's"]));
+        yield return ("remove", PodScripts.Remove(layout, "web", "no longer placed on n1", "o'brien@laptop"));
         yield return ("status", Vz.Deploy.Drift.NodeStatus.Script(layout, [new("web", plan, ["localhost/web:1"])]));
         // runc pods (issue 13) run as root only.
         if (!facts.Rootless)
@@ -61,7 +62,7 @@ public sealed class GeneratedScriptsTests
             yield return ("runc-unpack", Vz.Deploy.Runc.RuncScripts.Unpack(layout, "localhost/web:1", new string('a', 64), unpack));
             yield return ("runc-volumes", Vz.Deploy.Runc.RuncScripts.Volumes(layout, runcManifest, 1000, 1000));
             yield return ("runc-confirm", PodScripts.Confirm(layout, runc, "web", "bbbb", history));
-            yield return ("runc-restore", PodScripts.RestoreScript(layout, runc, "web"));
+            yield return ("runc-restore", PodScripts.RestoreScript(layout, runc, "web", []));
             yield return ("runc-health", PodScripts.HealthCheck(runc, "web", entry.Health, "127.0.0.1", 5, "0123"));
             yield return ("runc-status", Vz.Deploy.Drift.NodeStatus.Script(layout, [new("web", runc, ["localhost/web:1"])], detail: true));
             yield return ("runc-node-check", Vz.Deploy.Provision.NodeChecker.RuncRunScript(facts.RuncPath, layout.Home, layout.Root + "/vz-check-1.tar", "0a1b2c3d"));

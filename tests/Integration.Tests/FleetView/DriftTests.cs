@@ -107,6 +107,80 @@ public sealed class DriftTests(FleetViewFleet fx, ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Placement changed in hosts.ini (web leaves n2 for n3, api leaves n3): deploy puts web on n3,
+    /// leaves the two pods no longer placed running and says how to remove them; diff names them
+    /// extra; deploy --prune removes them (Quadlet on n2, vz's own unit on n3), keeping their
+    /// volumes, and diff is converged. Placed back, prune removes web from n3, and web and api start
+    /// again on n2 and n3 on the data they had.
+    /// </summary>
+    [Fact]
+    public async Task APodNoLongerPlacedOnANodeIsExtraUntilDeployPruneRemovesItAndItsVolumeStays()
+    {
+        Assert.Equal(0, (await fx.DiffAsync()).ExitCode);
+        const string Units = "ls /etc/containers/systemd/vz-{0}.kube /etc/systemd/system/vz-{0}.service 2>/dev/null || true";
+        static string Starts(string pod) => $"cat \"$(podman volume inspect {pod}-data --format '{{{{.Mountpoint}}}}')/starts\"";
+        var extra = new[] { (Node: "n2", Test: fx.N2, Pod: "web"), (Node: "n3", Test: fx.N3, Pod: "api") };
+        var startsBefore = new Dictionary<string, string>();
+        foreach (var e in extra)
+            startsBefore[e.Node] = await NodeState.ExecAsync(e.Test, Starts(e.Pod));
+        try
+        {
+            fx.Fleet.Inventory(("web", [0, 2]), ("api", [1]));
+            var plain = await fx.Fleet.DeployAsync();
+            Assert.True(plain.ExitCode == 0, plain.ToString());
+            Assert.Equal("deployed", plain.PodAction("n3", "web"));
+            foreach (var e in extra)
+            {
+                Assert.Contains(plain.Node(e.Node).GetProperty("notes").EnumerateArray(),
+                    n => n.GetString()!.StartsWith($"{e.Pod}: deployed here by vz") && n.GetString()!.Contains("vzbuild deploy --prune"));
+                Assert.Equal("active", await NodeState.ExecAsync(e.Test, $"systemctl is-active vz-{e.Pod}.service || true"));
+            }
+
+            var drift = await fx.DiffAsync();
+            Assert.True(drift.ExitCode == Drifted, drift.ToString());
+            Assert.Equal([("n2", "web", "pod-extra"), ("n3", "api", "pod-extra")], drift.Findings.Order());
+
+            var prune = await fx.Fleet.DeployAsync("--prune");
+            output.WriteLine(prune.Process.StdErr);
+            Assert.True(prune.ExitCode == 0, prune.ToString());
+            Assert.Equal("unchanged", prune.NodeOutcome("n1"));
+            Assert.Equal("unchanged", prune.PodAction("n2", "api"));
+            Assert.Equal("unchanged", prune.PodAction("n3", "web"));
+            foreach (var e in extra)
+            {
+                Assert.Equal("updated", prune.NodeOutcome(e.Node));
+                Assert.Equal("removed", prune.PodAction(e.Node, e.Pod));
+                Assert.NotEqual("active", await NodeState.ExecAsync(e.Test, $"systemctl is-active vz-{e.Pod}.service || true"));
+                Assert.Equal("", await NodeState.ExecAsync(e.Test, string.Format(Units, e.Pod)));
+                Assert.Equal("gone", await NodeState.ExecAsync(e.Test, $"podman pod exists {e.Pod} && echo there || echo gone"));
+                Assert.Equal("kept", await NodeState.ExecAsync(e.Test, $"podman volume exists {e.Pod}-data && echo kept || echo gone"));
+                Assert.Equal("", await NodeState.ExecAsync(e.Test, $"ls /root/.vz/pods | grep -x {e.Pod} || true"));
+                Assert.Matches($"^{e.Pod}\\.[0-9]{{8}}T[0-9]{{6}}Z$", await NodeState.ExecAsync(e.Test, "ls /root/.vz/removed"));
+                Assert.Equal("remove", await NodeState.ExecAsync(e.Test, $"awk -F'\\t' '$2 == \"{e.Pod}\" {{e=$3}} END {{print e}}' /root/.vz/history.log"));
+            }
+            var after = await fx.DiffAsync();
+            Assert.True(after.ExitCode == 0, after.ToString());
+            Assert.Equal("unchanged", (await fx.Fleet.DeployAsync("--prune")).Outcome == "all-ok" ? "unchanged" : "changed");
+        }
+        finally
+        {
+            fx.Fleet.Inventory(FleetViewFleet.Placement);
+            var back = await fx.Fleet.DeployAsync("--prune");
+            foreach (var node in new[] { fx.N2, fx.N3 })
+                await NodeState.ExecAsync(node, "rm -rf /root/.vz/removed");
+            Assert.True(back.ExitCode == 0, back.ToString());
+        }
+        Assert.Equal(0, (await fx.DiffAsync()).ExitCode);
+        // The volumes kept what the pods wrote before their removal: one more start line, the old ones still there.
+        foreach (var e in extra)
+        {
+            var startsAfter = await NodeState.ExecAsync(e.Test, Starts(e.Pod));
+            Assert.StartsWith(startsBefore[e.Node], startsAfter);
+            Assert.True(startsAfter.Length > startsBefore[e.Node].Length, startsAfter);
+        }
+    }
+
     [Fact]
     public Task APortRuleDeletedByHandIsAClosedPortAndOpenedAgain() =>
         BreakAndRepairAsync("nft rule of 18081/tcp deleted on n2", () => NodeState.ExecAsync(fx.N2,

@@ -22,6 +22,9 @@ public sealed class FleetViewFleet : IAsyncLifetime
 {
     public const int WebPort = 18080, ApiPort = 18081;
 
+    /// <summary>hosts.ini's groups: web on n1 and n2, api on n2 and n3.</summary>
+    public static readonly (string Group, int[] Nodes)[] Placement = [("web", [0, 1]), ("api", [1, 2])];
+
     TestFleet? nodes;
     DeployFleet? fleet;
 
@@ -35,7 +38,7 @@ public sealed class FleetViewFleet : IAsyncLifetime
     public async Task InitializeAsync()
     {
         nodes = await TestFleet.StartAsync(NodeOptions.Bookworm, NodeOptions.Trixie, NodeOptions.Bookworm);
-        fleet = new DeployFleet(nodes, ("web", [0, 1]), ("api", [1, 2]));
+        fleet = new DeployFleet(nodes, Placement);
         UseWebVersion(App.V1);
         var first = await fleet.DeployAsync();
         if (first.ExitCode != 0)
