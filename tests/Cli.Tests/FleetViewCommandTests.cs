@@ -35,15 +35,18 @@ public class FleetViewCommandTests
     public void LogsWithoutAPodOrADownloadSaysWhatToName()
     {
         var (exit, _, stderr) = Run("logs");
-        Assert.Equal(ExitCodes.Error, exit);
-        Assert.Contains("VZ4406", stderr);
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("vzbuild: name the pod: vzbuild logs POD (or --download DIR for whole journals)", stderr);
+        Assert.Contains("hint: vzbuild logs --help", stderr);
+        Assert.Equal(ExitCodes.Usage, Run("logs", "web", "--unit", "vz-web.service").Exit);
+        Assert.Equal(ExitCodes.Usage, Run("logs", "web", "-n", "-1").Exit);
     }
 
     [Fact]
     public void LogsDownloadTakesNoPodOrFollow()
     {
         var (exit, _, stderr) = Run("logs", "web", "--download", "/nonexistent-dir");
-        Assert.Equal(ExitCodes.Error, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--download takes no POD", stderr);
     }
 

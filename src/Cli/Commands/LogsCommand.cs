@@ -44,6 +44,23 @@ internal static class LogsCommand
         args.AddTo(cmd);
         foreach (var o in new Option[] { node, since, lines, follow, download, units })
             cmd.Options.Add(o);
+        // Which words go together is the command line's shape: a wrong mix is a usage error (exit 2), nothing read.
+        cmd.Validators.Add(r =>
+        {
+            // -n's value is read only when it is a number: a word that is none is the parser's own error, and reading it would throw.
+            var n = r.GetResult(lines) is { } nr ? nr.Tokens.Select(t => int.TryParse(t.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0).LastOrDefault() : (int?)null;
+            if (r.GetValue(download) is not null)
+            {
+                if (r.GetValue(pod) is not null || r.GetValue(follow) || r.GetValue(since) is not null || r.GetResult(lines) is not null)
+                    r.AddError("--download takes no POD, -f, --since or -n: it appends everything new to DIR/NODE.log");
+            }
+            else if (r.GetValue(pod) is null)
+                r.AddError("name the pod: vzbuild logs POD (or --download DIR for whole journals)");
+            else if (r.GetValue(units) is { Length: > 0 })
+                r.AddError("--unit goes with --download; a pod's logs are its containers'");
+            if (n is < 0)
+                r.AddError("-n must be 0 or more");
+        });
         CommandAction.Set(cmd, async (parse, ct) =>
         {
             var reporter = new Quiet(CommandAction.Reporter);
@@ -51,17 +68,10 @@ internal static class LogsCommand
             var connector = new SshConnector(args.SshOptions(parse));
             if (parse.GetValue(download) is { } dir)
             {
-                if (parse.GetValue(pod) is not null || parse.GetValue(follow) || parse.GetValue(since) is not null || parse.GetValue(lines) is not null)
-                    throw new VzException(ViewErrors.BadArgument, "--download takes no POD, -f, --since or -n: it appends everything new to DIR/NODE.log");
                 var fleet = args.Load(parse);
                 return await DownloadAsync(Nodes(fleet, parse.GetValue(node), null), dir, parse.GetValue(units) ?? [], args.Fleet(parse), connector, reporter, json, Console.Out, ct);
             }
-            if (parse.GetValue(pod) is not { } name)
-                throw new VzException(ViewErrors.BadArgument, "name the pod: vzbuild logs POD (or --download DIR for whole journals)");
-            if (parse.GetValue(units) is { Length: > 0 })
-                throw new VzException(ViewErrors.BadArgument, "--unit goes with --download; a pod's logs are its containers'");
-            if (parse.GetValue(lines) is < 0)
-                throw new VzException(ViewErrors.BadArgument, "-n must be 0 or more");
+            var name = parse.GetValue(pod)!;
             var loaded = args.Load(parse, name);
             var query = new LogQuery(name, DesiredPod.ContainerNames(loaded.Fleet.ManifestOf(name))) { Lines = parse.GetValue(lines), Since = Since(parse.GetValue(since)) };
             var targets = Nodes(loaded, parse.GetValue(node), name);

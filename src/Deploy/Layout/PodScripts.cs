@@ -314,12 +314,15 @@ public static class PodScripts
             sb.Append("  " + reset);
         sb.Append($"  exec {plan.Systemctl} restart {Q(plan.Service)}\n");
         sb.Append("fi\n");
-        // A first deploy: nothing to go back to.
-        sb.Append("rm -f current pending\n");
+        // A first deploy: nothing to go back to. The unit stops before current goes (its stop's kube
+        // down or runc delete reads the release through it) and after the lock is released (a crash
+        // loop's next start takes it); current goes only if no switch came meanwhile.
+        sb.Append("rm -f pending\n");
         sb.Append(history("\"$ev\"", "-", "\"$why: first release $to removed\"", "node") + "\n");
         sb.Append("exec 9>&-\n");
-        sb.Append("if [ \"$mode\" = boot ]; then exit 1; fi\n");
+        sb.Append("if [ \"$mode\" = boot ]; then rm -f current; exit 1; fi\n");
         sb.Append(removeUnit);
+        sb.Append("if [ \"$(readlink current 2>/dev/null)\" = \"releases/$to\" ]; then rm -f current; fi\n");
         return sb.ToString();
     }
 

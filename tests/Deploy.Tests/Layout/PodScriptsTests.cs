@@ -199,6 +199,10 @@ public class PodScriptsTests
         // previous goes back to what it named before the switch, never the failed release.
         Assert.Contains("if [ -n \"$prev\" ] && [ -d \"releases/$prev\" ]; then ln -sfn \"releases/$prev\" previous.tmp", s);
         Assert.DoesNotContain("ln -sfn \"releases/$to\" previous", s);
+        // A first release's removal: the unit stops (kube down reads the manifest through current) before current goes.
+        var first = s[s.IndexOf("first release $to removed", StringComparison.Ordinal)..];
+        Assert.True(first.IndexOf("systemctl stop vz-web.service", StringComparison.Ordinal) < first.LastIndexOf("rm -f current", StringComparison.Ordinal));
+        Assert.EndsWith("if [ \"$(readlink current 2>/dev/null)\" = \"releases/$to\" ]; then rm -f current; fi\n", s);
     }
 
     [Fact]

@@ -19,6 +19,21 @@ public sealed class RollbackTests
             fleet.Write("pods/web.yaml", DeployFleet.Manifest("web", image, Port));
             fleet.FleetFile(fleet.PodEntry("web", image, Port, "web", timeout: "15s"), rollout);
         }
+        // A first release that fails its check (both nodes at once: Quadlet and vz's own unit) is
+        // removed whole: no unit, no pod or container left behind (its stop's kube down read the
+        // manifest before current went), and the next deploy starts clean.
+        Version(app.Crash, "rollout:\n  canary: 0\n");
+        var first = await fleet.DeployAsync();
+        Assert.True(first.ExitCode == 7, first.ToString());
+        foreach (var (n, node) in new[] { ("n1", nodes[0]), ("n2", nodes[1]) })
+        {
+            Assert.Equal("rolled-back", first.PodAction(n, "web"));
+            Assert.Equal("", await NodeState.ExecAsync(node, "ls /etc/containers/systemd/vz-web.kube /etc/systemd/system/vz-web.service 2>/dev/null || true"));
+            Assert.Equal("", await NodeState.ExecAsync(node, "podman pod ps -a --format '{{.Name}}' | grep -x web || true"));
+            Assert.Equal("", await NodeState.ExecAsync(node, "podman ps -a --format '{{.Names}}' | grep '^web-' || true"));
+            Assert.Equal("none", await NodeState.ExecAsync(node, "readlink /root/.vz/pods/web/current || echo none"));
+        }
+
         Version(app.V1);
         var v1 = await fleet.DeployAsync();
         Assert.True(v1.ExitCode == 0, v1.ToString());
@@ -56,7 +71,7 @@ public sealed class RollbackTests
             Assert.Equal("", await NodeOps.LeftoversAsync(n));
         }
         var history = await NodeState.ExecAsync(nodes[0], "cut -f3 /root/.vz/history.log");
-        Assert.Equal(["deploy", "rollback", "rollback"], history.Split('\n'));
+        Assert.Equal(["rollback", "deploy", "rollback", "rollback"], history.Split('\n'));
         // After each rollback previous names what ran before the failed switch (nothing, here), never the failed release.
         Assert.Equal("none", await NodeState.ExecAsync(nodes[0], "readlink /root/.vz/pods/web/previous || echo none"));
 
