@@ -50,6 +50,10 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             {
                 ready.Add(o.Node);
                 if (o.Value!.UnchangedWith(options.Prune))
+                {
+                    // A deploy of the node tells these itself; an unchanged node is not deployed.
+                    foreach (var note in o.Value.ExtraNotes)
+                        reporter.Info($"{o.Node}: {note}");
                     results[o.Node] = new DeployedNode(o.Node, NodeOutcome.Unchanged)
                     {
                         Pods = work[o.Node].Pods.Select(p => new PodResult(p, PodAction.Unchanged, o.Value.Desired[p].Record.Id) { Previous = o.Value.Observed(p)?.Previous }).ToList(),
@@ -57,6 +61,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
                         Elapsed = o.Elapsed,
                         Notes = [.. o.Value.Notes, .. o.Value.ExtraNotes],
                     };
+                }
                 continue;
             }
             results[o.Node] = new DeployedNode(o.Node, unreachable.ContainsKey(o.Node) || LinkBroke(o) ? NodeOutcome.Unreachable : NodeOutcome.Failed)

@@ -169,6 +169,8 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
         var results = run.Pods.Values.ToList();
         if (results.Any(r => r.Action is PodAction.RolledBack))
             return NodeOutcome.RolledBack;
+        if (results.Any(r => r.Action is PodAction.Deployed or PodAction.Updated or PodAction.Removed))
+            await CollectImagesAsync(shell, survey, run, ct);
         return results.All(r => r.Action == PodAction.Unchanged) && run.Firewall is null or "firewall unchanged" ? NodeOutcome.Unchanged : NodeOutcome.Updated;
     }
 
@@ -345,6 +347,32 @@ public sealed partial class NodeDeployer(LoadedFleet fleet, DeployInputs inputs,
                 detail += $"; the previous version {from} is not healthy either ({again.StdOut.Trim().Split('\n').LastOrDefault()})";
         }
         return result with { Action = PodAction.RolledBack, Detail = detail };
+    }
+
+    /// <summary>
+    /// After every switch here was confirmed: removes the images no kept release names
+    /// (<see cref="ImageGc"/>) and the dangling ones, and says so in the report. A failure is a
+    /// note, not a failed deploy: the pods run as confirmed.
+    /// </summary>
+    async Task CollectImagesAsync(NodeShell shell, NodeSurvey survey, NodeRun run, CancellationToken ct)
+    {
+        // Podman pods' images only: a node of runc pods alone holds none in podman (it may have no podman).
+        if (survey.Plans.Values.FirstOrDefault(p => p.Unit != UnitKind.RuncService) is not { } plan)
+            return;
+        Stage(survey.Status.Node, "old images");
+        try
+        {
+            var list = Layout.KeyValues.All(await shell.CheckedAsync(PodScripts.ImageList(survey.Layout, plan), "list the node's images", ct));
+            var unused = ImageGc.Unused(list["image"], list["kept"], list["store"]);
+            var done = Layout.KeyValues.All(await shell.CheckedAsync(PodScripts.ImageRemove(plan, unused), "remove old images", ct));
+            var dangling = done["dangling"].Select(d => int.TryParse(d, out var n) ? n : 0).Sum();
+            if (done["removed"].Any() || dangling > 0)
+                Note(run, "removed old images no kept release names: " + string.Join(", ", done["removed"].Append(dangling > 0 ? $"{dangling} untagged" : null).OfType<string>()));
+        }
+        catch (VzException e)
+        {
+            Note(run, $"old images were not removed: {e.Message}");
+        }
     }
 
     /// <summary>Removes a pod the fleet file no longer places on this node (<see cref="PodScripts.Remove"/>).</summary>

@@ -348,6 +348,32 @@ public static class PodScripts
     }
 
     /// <summary>
+    /// What <see cref="ImageGc"/> decides from: "kept=NAME" for each image a kept release (current
+    /// or previous, of every pod) names, "store=NAME" for each repository of the node's image store,
+    /// "image=REPOSITORY:TAG" for each tagged image podman holds.
+    /// </summary>
+    public static string ImageList(NodeLayout layout, PlatformPlan plan) =>
+        Prelude(plan) +
+        $"for r in {Q(layout.Pods)}/*/current/{NodeLayout.RecordFile} {Q(layout.Pods)}/*/previous/{NodeLayout.RecordFile}; do " +
+        "if [ -f \"$r\" ]; then sed -n 's/^image=\\([^ ]*\\) .*/kept=\\1/p' \"$r\"; fi; done\n" +
+        $"for d in {Q(layout.Images)}/*/; do if [ -d \"$d\" ]; then d=${{d%/}}; echo \"store=${{d##*/}}\"; fi; done\n" +
+        $"{Podman(plan)} images --filter dangling=false --format 'image={{{{.Repository}}}}:{{{{.Tag}}}}'\n";
+
+    /// <summary>
+    /// Removes the images <see cref="ImageGc.Unused"/> chose (one in use by a container stays:
+    /// podman refuses) and the dangling ones no container uses (what a load under a tag already
+    /// taken leaves behind, release after release); prints "removed=NAME" and "dangling=N".
+    /// </summary>
+    public static string ImageRemove(PlatformPlan plan, IReadOnlyList<string> names)
+    {
+        var sb = new StringBuilder(Prelude(plan).Replace("set -e\n", ""));
+        foreach (var n in names)
+            sb.Append($"if {Podman(plan)} rmi {Q(n)} >/dev/null 2>&1; then echo removed={Q(n)}; fi\n");
+        sb.Append($"echo \"dangling=$({Podman(plan)} image prune -f 2>/dev/null | grep -c . || true)\"\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
     /// A runc pod's health counts the unit's NRestarts, and systemd keeps that count across a
     /// restart asked for while the unit waits to restart a crashed app (its auto-restart state): a
     /// crash loop's count would pass to the next version. reset-failed zeroes it before the restart.

@@ -148,4 +148,11 @@ public static class KeyValues
         }
         return kv;
     }
+
+    /// <summary>Every value of each key, in order (a key may repeat: one line per image); a missing key has none.</summary>
+    public static ILookup<string, string> All(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => (Line: line.TrimEnd('\r'), Eq: line.IndexOf('=')))
+            .Where(x => x.Eq > 0)
+            .ToLookup(x => x.Line[..x.Eq], x => x.Line[(x.Eq + 1)..], StringComparer.Ordinal);
 }

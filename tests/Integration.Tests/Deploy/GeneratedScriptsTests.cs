@@ -52,6 +52,8 @@ public sealed class GeneratedScriptsTests
         yield return ("confirm", PodScripts.Confirm(layout, plan, "web", "bbbb", history));
         yield return ("restore", PodScripts.RestoreScript(layout, plan, "web", ["db", "it's"]));
         yield return ("remove", PodScripts.Remove(layout, "web", "no longer placed on n1", "o'brien@laptop"));
+        yield return ("image-list", PodScripts.ImageList(layout, plan));
+        yield return ("image-remove", PodScripts.ImageRemove(plan, ["localhost/web:1", "localhost/it's:2"]));
         yield return ("status", Vz.Deploy.Drift.NodeStatus.Script(layout, [new("web", plan, ["localhost/web:1"])]));
         // runc pods (issue 13) run as root only.
         if (!facts.Rootless)

@@ -1,3 +1,4 @@
+using Vz.Integration.Tests.Fleet;
 using Vz.Integration.Tests.Nodes;
 using Xunit.Abstractions;
 
@@ -62,5 +63,24 @@ public sealed class MixedFleetTests(ITestOutputHelper output)
         Assert.Equal("web v1\nweb v2", await Web.TryGetAsync(nodes[0], WebPort, "/starts"));
         foreach (var n in nodes.Nodes)
             Assert.Equal("", await NodeOps.LeftoversAsync(n));
+
+        // Version 3: version 1 is no longer kept (current 3, previous 2), so its image goes; on n1 it
+        // was untagged by hand first, as a load under a tag already taken leaves the old image.
+        const string Images = "podman images --format '{{.Repository}}:{{.Tag}}' | grep -v /podman-pause: | sort | tr '\\n' ' '";
+        Assert.Equal("localhost/vzweb:1 localhost/vzweb:2", (await NodeState.ExecAsync(nodes[1], Images)).Replace("localhost/vzapi:1 ", ""));
+        await NodeState.ExecAsync(nodes[0], "podman image untag localhost/vzweb:1");
+        var v3 = app.Another("localhost/vzweb:gc3", "web v3");
+        fleet.Write("pods/web.yaml", DeployFleet.Manifest("web", v3, WebPort));
+        fleet.FleetFile(fleet.PodEntry("web", v3, WebPort, "web") + fleet.PodEntry("api", app.Api, ApiPort, "api"));
+        var third = await fleet.DeployAsync();
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Equal("web v3", await Web.TryGetAsync(nodes[1], WebPort));
+        string Notes(string n) => string.Join('|', third.Node(n).GetProperty("notes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("removed old images no kept release names: 1 untagged", Notes("n1"));
+        Assert.Contains("removed old images no kept release names: localhost/vzweb:1", Notes("n2"));
+        Assert.Equal("localhost/vzweb:2 localhost/vzweb:gc3", await NodeState.ExecAsync(nodes[0], Images));
+        Assert.Equal("localhost/vzapi:1 localhost/vzweb:2 localhost/vzweb:gc3", await NodeState.ExecAsync(nodes[1], Images));
+        Assert.Equal("localhost/vzapi:1", await NodeState.ExecAsync(nodes[2], Images));
+        Assert.Equal("", await NodeState.ExecAsync(nodes[0], "podman images --filter dangling=true -q"));
     }
 }
