@@ -23,7 +23,7 @@ internal static class LogsCommand
         var pod = new Argument<string?>("pod") { Description = "The pod whose containers' output to show (not with --download)", Arity = ArgumentArity.ZeroOrOne };
         var node = new Option<string?>("--node") { Description = "Only this node, as the inventory names it", HelpName = "node" };
         var since = new Option<string?>("--since") { Description = "From this long ago (10m, 2h) or this time (\"2025-01-02 03:04:05\", today; the node's clock)", HelpName = "time" };
-        var lines = new Option<int?>("--lines", "-n") { Description = "The last N lines of all nodes together (with -f: per node, default 10)", HelpName = "n" };
+        var lines = new Option<int?>("--lines", "-n") { Description = "The last N lines of all nodes together (with -f: per node, default 10)", HelpName = "n" }.AtLeast(0);
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep showing new lines from every node until Ctrl-C; a node that drops is reconnected" };
         var download = new Option<string?>("--download") { Description = "Append each node's journal to DIR/NODE.log from where the last download stopped", HelpName = "dir" };
         var units = new Option<string[]>("--unit") { Description = "With --download: only these systemd units, e.g. vz-web.service (repeatable)", HelpName = "unit" };
@@ -47,8 +47,6 @@ internal static class LogsCommand
         // Which words go together is the command line's shape: a wrong mix is a usage error (exit 2), nothing read.
         cmd.Validators.Add(r =>
         {
-            // -n's value is read only when it is a number: a word that is none is the parser's own error, and reading it would throw.
-            var n = r.GetResult(lines) is { } nr ? nr.Tokens.Select(t => int.TryParse(t.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0).LastOrDefault() : (int?)null;
             if (r.GetValue(download) is not null)
             {
                 if (r.GetValue(pod) is not null || r.GetValue(follow) || r.GetValue(since) is not null || r.GetResult(lines) is not null)
@@ -58,8 +56,6 @@ internal static class LogsCommand
                 r.AddError("name the pod: vzbuild logs POD (or --download DIR for whole journals)");
             else if (r.GetValue(units) is { Length: > 0 })
                 r.AddError("--unit goes with --download; a pod's logs are its containers'");
-            if (n is < 0)
-                r.AddError("-n must be 0 or more");
         });
         CommandAction.Set(cmd, async (parse, ct) =>
         {

@@ -90,6 +90,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
             foreach (var o in done.Nodes)
             {
                 var run = runs[o.Node];
+                var order = work[o.Node].Pods.ToList();
                 var outcome = o.Ok ? o.Value
                     : (run.LinkLost || LinkBroke(o)) && !run.Switched ? NodeOutcome.Unreachable
                     : NodeOutcome.Failed;
@@ -101,7 +102,7 @@ public sealed class Deployer(INodeConnector connector, IReporter reporter, IProc
                     Wave = wave.Index,
                     Canary = wave.Canary,
                     // Removed pods (not in the node's work) come last.
-                    Pods = run.Pods.Values.OrderBy(p => work[o.Node].Pods.ToList().IndexOf(p.Pod) is var i and >= 0 ? i : int.MaxValue).ToList(),
+                    Pods = run.Pods.Values.OrderBy(p => order.IndexOf(p.Pod) is var i and >= 0 ? i : int.MaxValue).ToList(),
                     Firewall = run.Firewall,
                     BytesSent = run.BytesSent,
                     Elapsed = o.Elapsed,

@@ -49,6 +49,9 @@ public static class PodScripts
         return sb.ToString();
     }
 
+    /// <summary>Script lines as the body of an if: two spaces before each.</summary>
+    static string Indent(string lines) => string.Concat(lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => $"  {l}\n"));
+
     static string Podman(PlatformPlan plan) => string.Join(' ', new[] { plan.PodmanPath }.Concat(plan.PodmanGlobalArgs).Select(Q));
 
     /// <summary>
@@ -263,12 +266,10 @@ public static class PodScripts
         var dir = layout.PodDir(pod);
         var history = (string ev, string rel, string detail, string who) =>
             $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" {Q(pod)} {ev} {rel} {who} {detail} >> {Q(layout.History)}";
-        var removeUnit = new StringBuilder();
-        removeUnit.Append($"{plan.Systemctl} stop {Q(plan.Service)} || true\n");
-        if (plan.Unit != UnitKind.QuadletKube)
-            removeUnit.Append($"{plan.Systemctl} disable {Q(plan.Service)} >/dev/null 2>&1 || true\n");
-        removeUnit.Append($"rm -f {Q(plan.UnitPath)}\n");
-        removeUnit.Append($"{plan.Systemctl} daemon-reload\n");
+        var removeUnit = $"{plan.Systemctl} stop {Q(plan.Service)} || true\n" +
+            (plan.Unit != UnitKind.QuadletKube ? $"{plan.Systemctl} disable {Q(plan.Service)} >/dev/null 2>&1 || true\n" : "") +
+            $"rm -f {Q(plan.UnitPath)}\n" +
+            $"{plan.Systemctl} daemon-reload\n";
 
         var sb = new StringBuilder("#!/bin/sh\n");
         sb.Append($"# vz: restores pod {pod}'s previous release when a deploy was not confirmed. Written by vz; modes: deadman, rollback [WHY], boot, remove WHY WHO.\n");
@@ -280,8 +281,7 @@ public static class PodScripts
         sb.Append("  cur=$(readlink current 2>/dev/null | sed 's#^releases/##')\n");
         // The unit stops first: its stop (kube down, runc delete) reads the release through current.
         // Not under the .switch lock: a crash-looping unit's next start (its boot check) takes it.
-        foreach (var line in removeUnit.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            sb.Append("  " + line + "\n");
+        sb.Append(Indent(removeUnit));
         sb.Append("  exec 9> .switch\n  flock 9\n");
         sb.Append("  rm -f current previous pending\n");
         sb.Append("  " + history("remove", "\"${cur:--}\"", "\"$why\"", "\"${3:-node}\"") + "\n");

@@ -15,6 +15,13 @@ public class PodScriptsTests
     static readonly Vz.Deploy.Pods.PodManifest Web = Nodes.Manifest("issue9/pods/web.yaml");
     static readonly (PlatformPlan Plan, NodeLayout Layout) Debian12 = Nodes.On("debian-12", Web);
     static readonly (PlatformPlan Plan, NodeLayout Layout) Rocky9 = Nodes.On("rocky-9", Web);
+    /// <summary><paramref name="first"/> occurs in <paramref name="text"/>, and before <paramref name="then"/> (which occurs too).</summary>
+    static void Before(string text, string first, string then)
+    {
+        var (a, b) = (text.IndexOf(first, StringComparison.Ordinal), text.IndexOf(then, StringComparison.Ordinal));
+        Assert.True(a >= 0 && b >= 0 && a < b, $"'{first}' ({a}) should come before '{then}' ({b})");
+    }
+
     static readonly LockOwner Owner = new("t0k3n", "alice@laptop", new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), "deploy web");
 
     [Fact]
@@ -79,10 +86,10 @@ public class PodScriptsTests
     {
         var s = PodScripts.Switch(Debian12.Layout, Debian12.Plan, "web", "bbbb");
         Golden.Match("switch.debian-12.sh", s);
-        Assert.True(s.IndexOf("flock 9", StringComparison.Ordinal) < s.IndexOf("mv -Tf current.tmp current", StringComparison.Ordinal));
-        Assert.True(s.IndexOf("exec 9>&-", StringComparison.Ordinal) < s.IndexOf("systemctl restart", StringComparison.Ordinal));
+        Before(s, "flock 9", "mv -Tf current.tmp current");
+        Before(s, "exec 9>&-", "systemctl restart");
         // Queued, not waited for; the invocation ID before it lets the health check tell the new start from the old.
-        Assert.True(s.IndexOf("show -p InvocationID --value vz-web.service", StringComparison.Ordinal) < s.IndexOf("systemctl restart --no-block vz-web.service", StringComparison.Ordinal));
+        Before(s, "show -p InvocationID --value vz-web.service", "systemctl restart --no-block vz-web.service");
         Assert.Contains("systemctl enable vz-web.service", s);
         var quadlet = PodScripts.Switch(Rocky9.Layout, Rocky9.Plan, "web", "bbbb");
         Assert.DoesNotContain("enable", quadlet);
@@ -114,7 +121,7 @@ public class PodScriptsTests
     {
         var h = new HistoryEntry(Owner.When, "web", HistoryEvent.Update, "bbbb", "alice@laptop", "from aaaa");
         var s = PodScripts.Confirm(Debian12.Layout, Debian12.Plan, "web", "bbbb", h);
-        Assert.True(s.IndexOf("stop vz-deadman-web.timer", StringComparison.Ordinal) < s.IndexOf("flock 9", StringComparison.Ordinal));
+        Before(s, "stop vz-deadman-web.timer", "flock 9");
         Assert.Contains($"!= releases/bbbb ]; then echo restored-by-deadman; exit {PodScripts.AlreadyRestored}; fi", s);
         Assert.Contains("'2025-01-02T03:04:05Z\tweb\tupdate\tbbbb\talice@laptop\tfrom aaaa\n' >> /root/.vz/history.log", s);
         Assert.Equal(h, HistoryEntry.Parse(h.Render()));
@@ -212,12 +219,12 @@ public class PodScriptsTests
         var mode = restore[restore.IndexOf("if [ \"$mode\" = remove ]; then\n", StringComparison.Ordinal)..restore.IndexOf("[ -f pending ] || exit 0", StringComparison.Ordinal)];
         // Under the pod's .switch lock, after the unit stopped (outside it: a crash loop's next start takes it):
         // current and previous go, the history line names the release and who.
-        Assert.True(mode.IndexOf("daemon-reload", StringComparison.Ordinal) < mode.IndexOf("flock 9", StringComparison.Ordinal));
-        Assert.True(mode.IndexOf("flock 9", StringComparison.Ordinal) < mode.IndexOf("rm -f current", StringComparison.Ordinal));
-        Assert.True(restore.IndexOf("flock 9", StringComparison.Ordinal) < restore.IndexOf("[ -f pending ] || exit 0", StringComparison.Ordinal));
+        Before(mode, "daemon-reload", "flock 9");
+        Before(mode, "flock 9", "rm -f current");
+        Before(restore, "flock 9", "[ -f pending ] || exit 0");
         Assert.Contains("rm -f current previous pending", mode);
         // kube down on the unit's stop reads the manifest through current: the unit stops before current goes.
-        Assert.True(mode.IndexOf("systemctl stop vz-web.service", StringComparison.Ordinal) < mode.IndexOf("rm -f current", StringComparison.Ordinal));
+        Before(mode, "systemctl stop vz-web.service", "rm -f current");
         Assert.Contains("web remove \"${cur:--}\" \"${3:-node}\" \"$why\" >> /root/.vz/history.log", mode);
         Assert.Contains("  systemctl stop vz-web.service || true\n  systemctl disable vz-web.service >/dev/null 2>&1 || true\n  rm -f /etc/systemd/system/vz-web.service\n  systemctl daemon-reload\n", mode);
         Assert.Contains("if [ -d /root/.vz/secrets/web ]; then rm -rf /root/.vz/secrets/web 2>/dev/null || /usr/bin/podman unshare rm -rf /root/.vz/secrets/web; fi", mode);
@@ -233,7 +240,7 @@ public class PodScriptsTests
         Assert.Matches("modes: .*remove WHY WHO", restore);
         Assert.Contains("/bin/sh /root/.vz/pods/web/restore.sh remove 'no longer placed on n1' alice@laptop\n", remove);
         Assert.Contains("mv -T /root/.vz/pods/web /root/.vz/removed/web.\"$(date -u +%Y%m%dT%H%M%SZ)\"", remove);
-        Assert.True(remove.IndexOf("restore.sh remove", StringComparison.Ordinal) < remove.IndexOf("mv -T", StringComparison.Ordinal));
+        Before(remove, "restore.sh remove", "mv -T");
     }
 
     [Fact]
@@ -287,7 +294,7 @@ public class PodScriptsTests
     {
         var s = PodScripts.InstallRelease(Debian12.Layout, "web", "bbbb", [KeyValuePair.Create("pod.yaml", "aa"), KeyValuePair.Create("unit", "bb")]);
         Assert.Contains("sha256sum < /root/.vz/pods/web/releases/bbbb.part/pod.yaml | cut -d' ' -f1)\" = aa ] || { echo 'bad upload: pod.yaml'; exit 65; }", s);
-        Assert.True(s.IndexOf("unit | cut", StringComparison.Ordinal) < s.IndexOf("mv /root/.vz/pods/web/releases/bbbb.part", StringComparison.Ordinal));
+        Before(s, "unit | cut", "mv /root/.vz/pods/web/releases/bbbb.part");
     }
 
     [Fact]
