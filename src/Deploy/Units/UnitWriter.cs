@@ -73,13 +73,6 @@ public static class UnitWriter
             "NotifyAccess=all\n" +
             "KillMode=mixed\n" +
             "SyslogIdentifier=%N\n" +
-            // After a node was cut off (power, a killed VPS) its pod of the last boot is still in
-            // podman's state, ExecStopPost never having run, and kube play --replace can fail to
-            // remove it ("cannot remove container ... as it is running", seen on the first start
-            // after a harness node was killed): the unit failed once and restarted, and diff said
-            // restarting. Removed by force first, as podman's generated units do with their
-            // containers; a pod rm never removes volumes.
-            $"ExecStartPre=-{Command(podman.Concat(["pod", "rm", "--force", "--ignore", pod]))}\n" +
             $"ExecStart={Command(podman.Concat(["kube", "play", "--replace", "--service-container=true", "--log-driver", "journald", yaml]))}\n" +
             // ExecStopPost (as Quadlet does since 5.0) cleans up after a failed start as well as a stop.
             // Never --force: that would remove the pod's volumes.
